@@ -1,0 +1,38 @@
+# lindperf: a header-only profiler for layered runtimes.
+#
+#   make bench          the main job: the example lind-boot host's standard microbenchmarks
+#   make test           the test suite, under gcc and (when installed) clang
+#   make install        PREFIX=/usr/local by default; make uninstall undoes it
+#
+# Everything is built into $(OUT) (build/ by default). The test suite builds its own
+# copies per compiler into build/test-gcc and build/test-clang, so a test run never
+# mixes objects from two compilers.
+
+CC      ?= cc
+OUT     ?= build
+PREFIX  ?= /usr/local
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Werror
+CPPFLAGS_LINDPERF := -Iinclude
+LDLIBS_LINDPERF   := -lpthread
+HEADER  := include/lindperf.h
+CLANG   := $(shell command -v clang 2>/dev/null)
+
+.PHONY: all test test-deps test-one bench clean install uninstall
+.DEFAULT_GOAL := all
+
+all: lind-boot lind-boot-perf tools
+
+$(OUT):
+	mkdir -p $@
+
+# Each part of the project adds its targets in its own fragment.
+include mk/example.mk
+include mk/tests.mk
+include mk/bench.mk
+include mk/tools.mk
+include mk/install.mk
+include mk/check.mk
+
+clean:
+	rm -rf build results
