@@ -1,0 +1,213 @@
+/* lindperf-run.h: loads one lindperf results file (the JSON of --perf-json, schema 1)
+ * for lindperf-compare and lindperf-plot, and formats its figures the way the text
+ * report does.
+ *
+ *     lindperf_run run;
+ *     if (lindperf_run_load("run.json", &run) != 0) exit(2);    (the message is printed)
+ *     for (size_t i = 0; i < run.count; i++) ... run.counters[i].avg ...
+ *     lindperf_run_free(&run);
+ *
+ * Loading checks everything the tools rely on, so that they can trust the struct:
+ * a schema they know, a unit, and for each counter a module, a name, calls, total and
+ * avg. Fields that a run may lack (p50 without --perf-detail, parent for roots) are
+ * flagged, never guessed. Strings point into the parsed document and live as long as
+ * the run.
+ */
+#ifndef LINDPERF_RUN_H
+#define LINDPERF_RUN_H
+
+#include <math.h>
+#include "lindperf-json.h"
+
+#define LINDPERF_RUN_SCHEMA 1
+
+typedef struct {
+    const char *module;
+    const char *name;               /* "module::name"; may hold NUL bytes, hence the length */
+    size_t name_length;
+    const char *parent;             /* the enclosing counter's name; NULL for a root or unknown */
+    size_t parent_length;
+    double calls, total, avg;
+    int has_p50;
+    double p50;
+    size_t line;                    /* where the counter's object starts in the file */
+} lindperf_run_counter;
+
+typedef struct {
+    const char *path;
+    const char *unit;               /* "ns" or "cycles"; other strings are passed through */
+    const char *timer;              /* NULL when absent */
+    int net;                        /* 1 net, 0 gross, -1 not said */
+    const char *host, *cpu, *date, *command;   /* NULL when absent or null */
+    lindperf_run_counter *counters;
+    size_t count;
+    lindperf_json *doc;
+} lindperf_run;
+
+/* The string value of `key`, or NULL when it is absent, null or not a string. */
+static const char *lindperf_run__string(const lindperf_json *object, const char *key, size_t *length)
+{
+    const lindperf_json *v = lindperf_json_get(object, key);
+    if (!v || v->type != LINDPERF_JSON_STRING)
+        return NULL;
+    if (length)
+        *length = v->length;
+    return v->string;
+}
+
+static int lindperf_run__counter(const lindperf_run *run, size_t index, const lindperf_json *item,
+                                 lindperf_run_counter *c)
+{
+    static const char *const required[] = {"calls", "total", "avg"};
+    double *fields[] = {&c->calls, &c->total, &c->avg};
+
+    c->line = item->line;
+    if (item->type != LINDPERF_JSON_OBJECT) {
+        fprintf(stderr, "lindperf: %s:%zu: counter %zu is %s, not an object; is this a lindperf --perf-json file?\n",
+                run->path, item->line, index + 1, lindperf_json_type_name(item->type));
+        return -1;
+    }
+    c->name = lindperf_run__string(item, "name", &c->name_length);
+    c->module = lindperf_run__string(item, "module", NULL);
+    if (!c->name || !c->module) {
+        fprintf(stderr, "lindperf: %s:%zu: counter %zu has no string \"%s\"; is this a lindperf --perf-json file?\n",
+                run->path, item->line, index + 1, c->name ? "module" : "name");
+        return -1;
+    }
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
+        const lindperf_json *v = lindperf_json_get(item, required[i]);
+        if (!v || v->type != LINDPERF_JSON_NUMBER) {
+            fprintf(stderr, "lindperf: %s:%zu: counter %s has no number \"%s\"; is this a lindperf --perf-json file?\n",
+                    run->path, item->line, c->name, required[i]);
+            return -1;
+        }
+        *fields[i] = v->number;
+    }
+    const lindperf_json *p50 = lindperf_json_get(item, "p50");
+    c->has_p50 = p50 && p50->type == LINDPERF_JSON_NUMBER;
+    c->p50 = c->has_p50 ? p50->number : 0;
+    c->parent = lindperf_run__string(item, "parent", &c->parent_length);
+    return 0;
+}
+
+static inline void lindperf_run_free(lindperf_run *run)
+{
+    free(run->counters);
+    lindperf_json_free(run->doc);
+    memset(run, 0, sizeof *run);
+}
+
+/* 0, or -1 after printing a "lindperf:" message that names the file and the problem. */
+static inline int lindperf_run_load(const char *path, lindperf_run *run)
+{
+    lindperf_json_error err;
+
+    memset(run, 0, sizeof *run);
+    run->path = path;
+    run->net = -1;
+    run->doc = lindperf_json_read_file(path, &err);
+    if (!run->doc) {
+        if (err.line == 0)
+            fprintf(stderr, "lindperf: cannot read %s: %s\n", path, err.message);
+        else
+            fprintf(stderr, "lindperf: %s:%zu:%zu: invalid JSON: %s\n", path, err.line, err.column, err.message);
+        return -1;
+    }
+
+    const lindperf_json *doc = run->doc;
+    const lindperf_json *schema = lindperf_json_get(doc, "schema");
+    const lindperf_json *counters = lindperf_json_get(doc, "counters");
+    if (doc->type != LINDPERF_JSON_OBJECT || !schema || !counters) {
+        fprintf(stderr, "lindperf: %s is not a lindperf results file (no \"schema\" or no \"counters\"); "
+                "write one with --perf-json=FILE\n", path);
+        goto fail;
+    }
+    if (schema->type != LINDPERF_JSON_NUMBER) {
+        fprintf(stderr, "lindperf: %s:%zu: \"schema\" is %s, not a number; is this a lindperf results file?\n",
+                path, schema->line, lindperf_json_type_name(schema->type));
+        goto fail;
+    }
+    if (schema->number != LINDPERF_RUN_SCHEMA) {
+        fprintf(stderr, "lindperf: %s uses results schema %g, but this tool reads schema %d; "
+                "use the tools of the lindperf that wrote it\n", path, schema->number, LINDPERF_RUN_SCHEMA);
+        goto fail;
+    }
+    run->unit = lindperf_run__string(doc, "unit", NULL);
+    if (!run->unit || !run->unit[0]) {
+        fprintf(stderr, "lindperf: %s has no \"unit\"; it must say \"ns\" or \"cycles\"\n", path);
+        goto fail;
+    }
+    if (counters->type != LINDPERF_JSON_ARRAY) {
+        fprintf(stderr, "lindperf: %s:%zu: \"counters\" is %s, not an array\n",
+                path, counters->line, lindperf_json_type_name(counters->type));
+        goto fail;
+    }
+
+    const lindperf_json *net = lindperf_json_get(doc, "net");
+    if (net && (net->type == LINDPERF_JSON_TRUE || net->type == LINDPERF_JSON_FALSE))
+        run->net = net->type == LINDPERF_JSON_TRUE;
+    run->timer = lindperf_run__string(doc, "timer", NULL);
+    run->host = lindperf_run__string(doc, "host", NULL);
+    run->cpu = lindperf_run__string(doc, "cpu", NULL);
+    run->date = lindperf_run__string(doc, "date", NULL);
+    run->command = lindperf_run__string(doc, "command", NULL);
+
+    run->count = counters->count;
+    run->counters = calloc(run->count ? run->count : 1, sizeof *run->counters);
+    if (!run->counters) {
+        fprintf(stderr, "lindperf: out of memory reading %s\n", path);
+        goto fail;
+    }
+    for (size_t i = 0; i < run->count; i++)
+        if (lindperf_run__counter(run, i, &counters->items[i], &run->counters[i]) != 0)
+            goto fail;
+    return 0;
+
+fail:
+    lindperf_run_free(run);
+    return -1;
+}
+
+static inline int lindperf_run_same_name(const char *a, size_t a_length, const char *b, size_t b_length)
+{
+    return a && b && a_length == b_length && memcmp(a, b, a_length) == 0;
+}
+
+/* The index of the counter called `name`, or -1. */
+static inline long lindperf_run_find(const lindperf_run *run, const char *name, size_t length)
+{
+    for (size_t i = 0; i < run->count; i++)
+        if (lindperf_run_same_name(run->counters[i].name, run->counters[i].name_length, name, length))
+            return (long)i;
+    return -1;
+}
+
+/* Writes `value` (in `unit`) scaled like the text report: 94.000ns, 12.482µs, 111.282ms,
+ * 1.250s; 123.000cyc, 94.274Mcyc. `decimals` is 3 in tables, 0 on chart axes. A unit the
+ * tools do not know is printed after the raw number. */
+static inline void lindperf_run_format(double value, const char *unit, int decimals, char *buf, size_t size)
+{
+    static const char *const time_units[] = {"ns", "µs", "ms", "s"};
+    static const char *const cycle_units[] = {"cyc", "Kcyc", "Mcyc", "Gcyc"};
+    const char *const *names;
+    size_t step = 0, last = 3;
+
+    if (strcmp(unit, "ns") == 0) {
+        names = time_units;
+    } else if (strcmp(unit, "cycles") == 0) {
+        names = cycle_units;
+    } else {
+        snprintf(buf, size, "%.*f %s", decimals, value, unit);
+        return;
+    }
+    double scaled = value;
+    /* Round first, so that 999.9996ns prints as 1.000µs rather than 1000.000ns. */
+    double round_at = 1000.0 - 0.5 * pow(10.0, -decimals);
+    while (step < last && fabs(scaled) >= round_at) {
+        scaled /= 1000.0;
+        step++;
+    }
+    snprintf(buf, size, "%.*f%s", decimals, scaled, names[step]);
+}
+
+#endif
