@@ -1,1 +1,15 @@
-# filled in by its part of the project
+# The command-line tools that read lindperf's results files: lindperf-compare (regression
+# gate for CI) and lindperf-plot (SVG chart). Plain C against libc and libm, so they build
+# wherever the examples do.
+
+TOOLS := $(OUT)/lindperf-compare $(OUT)/lindperf-plot
+TOOLS_HEADERS := scripts/lindperf-json.h scripts/lindperf-run.h
+
+.PHONY: tools
+tools: $(TOOLS)
+
+$(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) | $(OUT)
+	$(CC) -O2 $(WARN) -o $@ $< -lm
+
+$(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
+	$(CC) -O2 $(WARN) -o $@ $< -lm

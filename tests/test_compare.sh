@@ -1,0 +1,129 @@
+#!/bin/sh
+# lindperf-compare: passes identical runs, flags a slowdown made on purpose, honours
+# --threshold, lists added and removed counters, prefers p50, and refuses what it cannot
+# compare with status 2 and a "lindperf:" message. Nothing here is timed: the slowdowns
+# are written into the fixtures (tests/data/close-*.json), not measured.
+
+OUT=${OUT:-build}
+data=$(dirname "$0")/data
+compare=$OUT/lindperf-compare
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failed=0
+
+check() {
+    description=$1
+    shift
+    if "$@"; then echo "ok - $description"; else echo "not ok - $description"; failed=1; fi
+}
+
+# Runs the comparer; leaves its status in $status, its output in $tmp/out and $tmp/err.
+run() {
+    "$compare" "$@" >"$tmp/out" 2>"$tmp/err"
+    status=$?
+}
+
+says() { grep -q -- "$1" "$tmp/out"; }
+complains() { grep -q "^lindperf: .*$1" "$tmp/err"; }
+flagged() { [ "$(grep -c "! slower" "$tmp/out")" -eq "$1" ]; }
+row_has() { grep "^$1 " "$tmp/out" | grep -q -- "$2"; }
+refused() { [ "$status" -eq 2 ] && complains "$1"; }
+
+if [ ! -x "$compare" ]; then
+    echo "not ok - $compare is built (make tools OUT=$OUT)"
+    exit 1
+fi
+
+run "$data/close-base.json" "$data/close-base.json"
+check "the same run twice passes with status 0" [ "$status" -eq 0 ]
+check "the same run twice flags nothing" flagged 0
+
+run "$data/close-base.json" "$data/close-slow.json"
+check "a layer 20% slower fails with status 1" [ "$status" -eq 1 ]
+check "the slower layer's row is marked" row_has rawposix::close_syscall "+20.0%  ! slower"
+check "only the layer beyond the default 5% is marked" flagged 1
+check "the failure is explained on stderr" complains "slower by more than 5%"
+
+run "$data/close-base.json" "$data/close-slow.json" --threshold 25
+check "--threshold 25 lets a 20% slowdown pass" [ "$status" -eq 0 ]
+run --threshold=4 "$data/close-base.json" "$data/close-slow.json"
+check "--threshold=4 fails the same slowdown" [ "$status" -eq 1 ]
+check "--threshold=4 also marks the enclosing layers (+4.5%, +4.7%)" flagged 3
+
+run "$data/close-slow.json" "$data/close-base.json"
+check "a speedup passes" [ "$status" -eq 0 ]
+check "a speedup is marked faster" row_has rawposix::close_syscall "-16.7%    faster"
+
+run "$data/close-base.json" "$data/close-added.json"
+check "added and removed counters are not errors" [ "$status" -eq 0 ]
+check "an added counter is listed" says "^added (only in new): rawposix::open_syscall$"
+check "a removed counter is listed" says "^removed (only in old): fdtables::close_virtualfd$"
+
+# In the p50 pair, threei's avg is 30% up (a few preempted calls) but its p50 is not.
+run "$data/close-p50-old.json" "$data/close-p50-new.json"
+check "p50 is compared when both runs have it, so an avg dragged up by outliers passes" [ "$status" -eq 0 ]
+check "the row says it compared p50" row_has threei::make_syscall " p50 "
+check "avg is compared when only one run has p50" row_has rawposix::close_syscall " avg "
+run "$data/close-base.json" "$data/close-p50-new.json"
+check "avg is compared when the old run has no p50 (the 30% shows)" [ "$status" -eq 1 ]
+
+run "$data/close-base.json" "$data/close-cycles.json"
+check "runs in ns and in cycles are refused with status 2" [ "$status" -eq 2 ]
+check "the unit mismatch is named" complains "is in ns but .* is in cycles"
+
+run "$data/close-base.json" "$data/invalid.json"
+check "invalid JSON is refused with status 2" [ "$status" -eq 2 ]
+check "invalid JSON is reported with its line and column" complains "invalid.json:[0-9]*:[0-9]*: invalid JSON"
+
+echo '{"benchmarks": []}' >"$tmp/other.json"
+run "$tmp/other.json" "$data/close-base.json"
+check "JSON that is not a lindperf results file is refused" refused "not a lindperf results file"
+
+sed 's/"schema": 1/"schema": 2/' "$data/close-base.json" >"$tmp/schema2.json"
+run "$data/close-base.json" "$tmp/schema2.json"
+check "a newer schema is refused" refused "schema 2"
+
+sed 's/"avg": 94.274,/"avg": "fast",/' "$data/close-base.json" >"$tmp/badavg.json"
+run "$data/close-base.json" "$tmp/badavg.json"
+check "a counter without a numeric avg is refused" refused 'no number "avg"'
+
+run "$data/close-base.json" "$tmp/missing.json"
+check "a missing file is refused with status 2" refused "cannot read"
+run "$data/close-base.json"
+check "one file only is a usage error" refused "two results files"
+run "$data/close-base.json" "$data/close-base.json" "$data/close-base.json"
+check "three files is a usage error" refused "too many files"
+run --threshold fast "$data/close-base.json" "$data/close-base.json"
+check "a threshold that is not a number is refused" refused "needs a percentage"
+run "$data/close-base.json" "$data/close-base.json" --threshold
+check "--threshold without a value is refused" refused "needs a percentage"
+run --frobnicate "$data/close-base.json" "$data/close-base.json"
+check "an unknown option is refused" refused "unknown option"
+
+# End to end, with the example host when it is built. Two real runs on a busy shared
+# machine can differ by more than any useful threshold, so the same-build check compares
+# a run with itself, and the slowdown is put into a copy of the run: threei's avg and p50
+# scaled by 1.2. Nothing is timed against anything.
+host=$OUT/lind-boot-perf
+if [ -x "$host" ] && "$host" --perf --perf-json="$tmp/real.json" close >/dev/null 2>"$tmp/host.err" \
+        && [ -s "$tmp/real.json" ]; then
+    run "$tmp/real.json" "$tmp/real.json"
+    check "a real run compared with itself passes" [ "$status" -eq 0 ]
+    awk '/"name": *"threei::make_syscall"/ {
+             for (f = 1; f <= 2; f++) {
+                 key = f == 1 ? "avg" : "p50"
+                 if (match($0, "\"" key "\": *[0-9.eE+-]+")) {
+                     field = substr($0, RSTART, RLENGTH); sub(/.*: */, "", field)
+                     $0 = substr($0, 1, RSTART - 1) "\"" key "\": " field * 1.2 substr($0, RSTART + RLENGTH)
+                 }
+             }
+         } { print }' "$tmp/real.json" >"$tmp/slowed.json"
+    run "$tmp/real.json" "$tmp/slowed.json"
+    check "a real run with threei made 20% slower fails" [ "$status" -eq 1 ]
+    check "the slowed counter is the one marked" row_has threei::make_syscall "! slower"
+else
+    echo "# skipped the end-to-end checks: $host --perf --perf-json=FILE close did not run"
+    [ -s "$tmp/host.err" ] && sed 's/^/#   /' "$tmp/host.err"
+fi
+
+exit $failed
