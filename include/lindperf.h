@@ -615,6 +615,8 @@ extern lindperf__globals lindperf__g;
 LINDPERF__WEAK lindperf__globals lindperf__g;
 extern pthread_mutex_t lindperf__lock;
 LINDPERF__WEAK pthread_mutex_t lindperf__lock = PTHREAD_MUTEX_INITIALIZER;
+extern pthread_mutex_t lindperf__calibration_lock;   /* the floor and the TSC frequency */
+LINDPERF__WEAK pthread_mutex_t lindperf__calibration_lock = PTHREAD_MUTEX_INITIALIZER;
 extern __thread lindperf__thread *lindperf__self;
 LINDPERF__WEAK __thread lindperf__thread *lindperf__self;
 extern __thread int lindperf__self_denied;   /* no table for this thread: use the overflow */
@@ -1216,6 +1218,7 @@ static inline const lindperf_counter *lindperf_counter_parent(const lindperf_cou
 /* Timers, their frequency and their floor. */
 static inline double lindperf_tsc_hz(void)
 {
+    pthread_mutex_lock(&lindperf__calibration_lock);
     if (lindperf__g.tsc_hz == 0 && lindperf__tsc_available()) {
         const char *source = NULL;
         double hz = lindperf__tsc_hz_reported(&source);
@@ -1226,7 +1229,9 @@ static inline double lindperf_tsc_hz(void)
         lindperf__g.tsc_hz_source = source;
         lindperf__g.tsc_hz = hz;
     }
-    return lindperf__g.tsc_hz;
+    double hz = lindperf__g.tsc_hz;
+    pthread_mutex_unlock(&lindperf__calibration_lock);
+    return hz;
 }
 
 static inline int lindperf__compare_doubles(const void *a, const void *b)
@@ -1241,12 +1246,8 @@ static inline int lindperf__compare_doubles(const void *a, const void *b)
 #define LINDPERF__FLOOR_BATCHES 101
 #define LINDPERF__FLOOR_BATCH_SIZE 100
 
-static inline double lindperf_empty_scope(lindperf_timer t)
+static inline double lindperf__measure_floor(lindperf_timer t)
 {
-    if (t != LINDPERF_CLOCK && (t != LINDPERF_TSC || !lindperf__tsc_available()))
-        return 0;
-    if (lindperf__g.floor[t] > 0)
-        return lindperf__g.floor[t];
     unsigned mode = t == LINDPERF_TSC ? LINDPERF__MODE_TSC : 0;
     double means[LINDPERF__FLOOR_BATCHES];
     for (int b = 0; b < LINDPERF__FLOOR_BATCHES; b++) {
@@ -1259,8 +1260,20 @@ static inline double lindperf_empty_scope(lindperf_timer t)
         means[b] = (double)sum / LINDPERF__FLOOR_BATCH_SIZE;
     }
     qsort(means, LINDPERF__FLOOR_BATCHES, sizeof means[0], lindperf__compare_doubles);
-    lindperf__g.floor[t] = means[LINDPERF__FLOOR_BATCHES / 2];
-    return lindperf__g.floor[t];
+    return means[LINDPERF__FLOOR_BATCHES / 2];
+}
+
+/* Measured once per timer and kept. */
+static inline double lindperf_empty_scope(lindperf_timer t)
+{
+    if (t != LINDPERF_CLOCK && (t != LINDPERF_TSC || !lindperf__tsc_available()))
+        return 0;
+    pthread_mutex_lock(&lindperf__calibration_lock);
+    if (lindperf__g.floor[t] == 0)
+        lindperf__g.floor[t] = lindperf__measure_floor(t);
+    double floor = lindperf__g.floor[t];
+    pthread_mutex_unlock(&lindperf__calibration_lock);
+    return floor;
 }
 
 static inline void lindperf__update_net_floor(void)
