@@ -1,1 +1,17 @@
-# filled in by its part of the project
+# The overhead benchmark (bench/overhead.c): what a scope costs, side by side with the
+# bare timer reads and with a replica of the reference design. It measures, so it is not
+# part of `make test`; run it on a quiet machine:
+#
+#   make bench-overhead
+
+.PHONY: bench-overhead
+
+bench-overhead: $(OUT)/overhead
+	$(OUT)/overhead
+
+$(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
+	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ $< $(LDLIBS_LINDPERF)
+
+# The overflow test gives private tables to two threads only, so that the rest of its
+# threads record through the shared overflow table.
+TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2
