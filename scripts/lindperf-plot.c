@@ -31,6 +31,8 @@
 #define FONT_SIZE 12
 #define CHAR_WIDTH 7.3              /* of FONT_SIZE monospace, to size the label column */
 #define LABEL_MAX_CHARS 56          /* longer names are cut with an ellipsis; <title> has all */
+#define COMMAND_MAX_CHARS 124       /* of the command line under the title */
+#define SUM_SLACK 1.05              /* self times may exceed the root by this before a note */
 #define VALUE_COLUMN_WIDTH 96
 #define ROW_HEIGHT 20
 #define BAR_HEIGHT 14
@@ -263,7 +265,7 @@ static axis make_axis(const lindperf_run *run, double x0, double width)
         return a;
     if (max / min > LOG_AXIS_RATIO) {
         a.logarithmic = 1;
-        a.lo = pow(10.0, ceil(log10(min)) - 1);     /* the smallest bar keeps some length */
+        a.lo = pow(10.0, floor(log10(min / 3)));  /* the smallest bar keeps half a decade */
         a.hi = pow(10.0, ceil(log10(max)));
     } else {
         a.hi = nice_ceiling(max);
@@ -279,6 +281,24 @@ static double axis_length(const axis *a, double v)
     return (f > 1 ? 1 : f) * a->width;
 }
 
+/* An axis label: the table format without its trailing zeros (0.1ns, 1.5µs, 10ms). */
+static void format_tick(double v, const char *unit, char *buf, size_t size)
+{
+    lindperf_run_format(v, unit, 3, buf, size);
+    char *dot = strchr(buf, '.');
+    if (!dot)
+        return;
+    char *digits_end = dot + 1;
+    while (*digits_end >= '0' && *digits_end <= '9')
+        digits_end++;
+    char *keep = digits_end;
+    while (keep > dot + 1 && keep[-1] == '0')
+        keep--;
+    if (keep == dot + 1)
+        keep = dot;
+    memmove(keep, digits_end, strlen(digits_end) + 1);
+}
+
 static void draw_axis(FILE *out, const axis *a, const char *unit, double top, double bottom)
 {
     int ticks = a->logarithmic ? (int)lround(log10(a->hi / a->lo)) : 5;
@@ -286,7 +306,7 @@ static void draw_axis(FILE *out, const axis *a, const char *unit, double top, do
         double v = a->logarithmic ? a->lo * pow(10.0, t) : a->lo + (a->hi - a->lo) * t / ticks;
         double x = a->x0 + axis_length(a, v);
         char label[32];
-        lindperf_run_format(v, unit, a->logarithmic || v == 0 ? 0 : v < 10 ? 1 : 0, label, sizeof label);
+        format_tick(v, unit, label, sizeof label);
         fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\" stroke-width=\"1\"/>\n",
                 x, top, x, bottom);
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%d\" fill=\"#666666\">%s</text>\n",
@@ -399,6 +419,18 @@ static double draw_call_path(FILE *out, const chart *c, size_t root, size_t *ord
             FONT_SIZE, MONO_FONT);
     xml_text(out, r->name, r->name_length, 0);
     fprintf(out, "</tspan> (%.0f call%s): %s inclusive</text>\n", r->calls, r->calls == 1 ? "" : "s", inclusive);
+    double root_inclusive = r->calls > 0 ? r->total / r->calls : 0;
+    if (sum > root_inclusive * SUM_SLACK) {
+        /* Each total carries its own run's timer floor, so gross children can outweigh
+         * their root. Say so rather than draw a bar that silently disagrees. */
+        char sum_text[32];
+        lindperf_run_format(sum, run->unit, 3, sum_text, sizeof sum_text);
+        y += 16;
+        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"#b03a2e\">The self times add up to %s, "
+                "more than the root's %s: each total comes from its own timed run%s.</text>\n",
+                MARGIN, y, FONT_SIZE - 1, sum_text, inclusive,
+                run->net == 1 ? ", and the runs' noise does not cancel" : " and carries its timer floor (--perf-net subtracts it)");
+    }
     y += 8;
 
     double x = MARGIN, width = CHART_WIDTH - 2 * MARGIN;
@@ -483,10 +515,15 @@ static double draw_call_paths(FILE *out, const chart *c, double y)
 static double draw_title(FILE *out, const lindperf_run *run, double y)
 {
     y += 22;
-    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">lindperf: ", MARGIN, y, FONT_SIZE + 6);
-    xml_string(out, run->command ? run->command : run->path);
-    fputs("</text>\n", out);
-    y += 20;
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">lindperf results</text>\n",
+            MARGIN, y, FONT_SIZE + 6);
+    if (run->command) {
+        y += 20;
+        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\">", MARGIN, y, MONO_FONT, FONT_SIZE);
+        xml_text(out, run->command, strlen(run->command), COMMAND_MAX_CHARS);
+        fputs("</text>\n", out);
+    }
+    y += 18;
     fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"#444444\">", MARGIN, y, FONT_SIZE);
     xml_string(out, run->timer ? run->timer : "timer not said");
     fputs(" timer, ", out);
