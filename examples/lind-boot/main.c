@@ -173,6 +173,7 @@ const struct lind_program *lind_boot_find_program(const char *name)
 struct job {
     const char *program_name;
     uint64_t iterations;
+    int show_dots;
 };
 
 static const struct lind_program *load_main_module(const char *name)
@@ -201,23 +202,25 @@ static int run_program(void *arg)
     if (!program)
         return 1;
     int status = invoke_func(program, job->iterations);
-    fputc('.', stderr);
+    if (job->show_dots)
+        fputc('.', stderr);
     return status;
 }
 
 static int usage(const char *argv0, const char *problem, const char *value)
 {
+    FILE *out = problem ? stderr : stdout;
     if (problem)
         fprintf(stderr, "lindperf: %s%s%s%s\n", problem, value ? " '" : "", value ? value : "",
                 value ? "'" : "");
-    fprintf(stderr,
+    fprintf(out,
             "usage: %s [--perf | --perftsc] [--perf-...] PROGRAM [--iterations N]\n"
             "  PROGRAM is one of: close, geteuid, grate, pipe\n"
             "  N is 1..%d calls, %d by default\n"
             "  --perf-net, --perf-detail, --perf-tree, --perf-json=FILE, --perf-csv=FILE and\n"
             "  --perf-only=GLOB refine a --perf or --perftsc run (see include/lindperf.h)\n",
             argv0, LIND_BOOT_MAX_ITERATIONS, LIND_BOOT_DEFAULT_ITERATIONS);
-    return 2;
+    return problem ? 2 : 0;
 }
 
 /* Digits only, no sign, no spaces, no overflow: "1e6", "-1" and "10x" are mistakes. */
@@ -239,11 +242,53 @@ static int parse_iterations(const char *s, uint64_t *out)
     return 0;
 }
 
-static double seconds_since(const struct timespec *start)
+static int write_out(const char *text, size_t size, const char *what)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+    if (fwrite(text, 1, size, stdout) == size && fflush(stdout) == 0)
+        return 0;
+    fprintf(stderr, "lindperf: could not write the %s to stdout: %s; check the disk or the pipe "
+            "it goes to\n", what, strerror(errno));
+    return -1;
+}
+
+/* With a perf flag: one run per counter, then the report. The report is held back until
+ * the line of dots has ended, so that the two come out in order even when stdout and
+ * stderr go to one file (lindperf_report flushes its stream as soon as it is done). */
+static int run_with_report(lindperf_timer timer, struct job *job)
+{
+    char *text = NULL;
+    size_t size = 0;
+    FILE *report = job->show_dots ? open_memstream(&text, &size) : NULL;
+    if (!report)
+        return lindperf_run_each(timer, run_program, job, stdout);
+    int status = lindperf_run_each(timer, run_program, job, report);
+    fclose(report);
+    fputc('\n', stderr);
+    if (write_out(text, size, "report") != 0 && status == 0)
+        status = -1;
+    free(text);
+    return status;
+}
+
+/* Without one: a single run and a one-line summary. */
+static int run_with_summary(const struct lind_program *program, struct job *job)
+{
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = run_program(job);
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    if (job->show_dots)
+        fputc('\n', stderr);
+
+    double ns = (double)(end.tv_sec - start.tv_sec) * 1e9 + (double)(end.tv_nsec - start.tv_nsec);
+    uint64_t syscalls = job->iterations * program->syscalls_per_call;
+    char line[200];
+    int n = snprintf(line, sizeof line, "%s: %" PRIu64 " iterations, %" PRIu64 " syscalls in "
+                     "%.3f ms wall (%.1f ns per syscall)\n", program->name, job->iterations,
+                     syscalls, ns / 1e6, ns / (double)syscalls);
+    if (write_out(line, (size_t)n, "summary") != 0 && status == 0)
+        status = -1;
+    return status;
 }
 
 int main(int argc, char **argv)
@@ -255,7 +300,7 @@ int main(int argc, char **argv)
     lindperf_timer timer = lindperf_parse_args(&argc, argv);
     lindperf_set_module_order(module_order, sizeof module_order / sizeof module_order[0]);
 
-    struct job job = { NULL, LIND_BOOT_DEFAULT_ITERATIONS };
+    struct job job = { NULL, LIND_BOOT_DEFAULT_ITERATIONS, 1 };
     int iterations_given = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--iterations") == 0) {
@@ -265,6 +310,11 @@ int main(int argc, char **argv)
                 return usage(argv0, "--iterations needs a number", NULL);
             if (parse_iterations(argv[++i], &job.iterations) != 0)
                 return usage(argv0, "--iterations needs a whole number from 1 to 10^9, not", argv[i]);
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return usage(argv0, NULL, NULL);
+        } else if (strncmp(argv[i], "--perf", 6) == 0) {
+            return usage(argv0, "perf flags go before the program name, and this one is after it:",
+                         argv[i]);
         } else if (argv[i][0] == '-') {
             return usage(argv0, "unknown option", argv[i]);
         } else if (job.program_name) {
@@ -278,25 +328,14 @@ int main(int argc, char **argv)
     if (!job.program_name)
         return usage(argv0, "name the program to run", NULL);
 
+    /* The title and the dots go to stderr, so that stdout holds the report and nothing else,
+     * ready to diff or parse. On a terminal, lindperf_run_each draws its own progress line
+     * on stderr, which the dots would garble. */
     const struct lind_program *program = lind_boot_find_program(job.program_name);
-    fprintf(stderr, "%-16s", program->title);
-    int status;
-    if (timer != LINDPERF_OFF) {
-        status = lindperf_run_each(timer, run_program, &job, stdout);
-        fputc('\n', stderr);
-    } else {
-        struct timespec start;
-        clock_gettime(CLOCK_MONOTONIC, &start);
-        status = run_program(&job);
-        double seconds = seconds_since(&start);
-        fputc('\n', stderr);
-        uint64_t syscalls = job.iterations * program->syscalls_per_call;
-        printf("%s: %" PRIu64 " iterations, %" PRIu64 " syscalls in %.3f ms wall (%.1f ns per syscall)\n",
-               program->name, job.iterations, syscalls, seconds * 1e3, seconds * 1e9 / (double)syscalls);
-        if (fflush(stdout) != 0 && status == 0) {
-            fprintf(stderr, "lindperf: could not write the summary to stdout: %s\n", strerror(errno));
-            status = 1;
-        }
-    }
+    job.show_dots = timer == LINDPERF_OFF || !isatty(STDERR_FILENO);
+    if (job.show_dots)
+        fprintf(stderr, "%-16s", program->title);
+    int status = timer != LINDPERF_OFF ? run_with_report(timer, &job)
+                                       : run_with_summary(program, &job);
     return status == 0 ? 0 : 1;
 }
