@@ -88,7 +88,8 @@
  *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles
  *   --perf-net              subtract the calibrated empty-scope floor from every interval
  *   --perf-detail           add min, p50, p99 and max columns (rows are then 149 wide)
- *   --perf-tree             add a CALL PATH section: each counter under its parent, self time
+ *   --perf-tree             add a CALL PATH section: each counter under its parent, with its
+ *                           average and self time net of the timer floor
  *   --perf-json=FILE        also write the results as JSON
  *   --perf-csv=FILE         also write the results as CSV
  *   --perf-only=GLOB        time only the counters whose "module::ident" matches (repeatable)
@@ -1551,13 +1552,23 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
                 s->tsc_hz > 0 ? s->floor * 1e9 / s->tsc_hz : 0, gross_or_net);
 }
 
-/* Self time: a counter's total less its children's, never below zero. */
+/* The call path compares counters measured in different runs, so it works on net times:
+ * in a gross run, a child called a million times pays the timer floor a million times, and
+ * subtracting gross totals would pile every layer's floors onto the leaves. A net run has
+ * subtracted the floor interval by interval already; a gross one loses calls x floor. */
+static inline double lindperf__net_total(const lindperf__snapshot *s, const lindperf__row *r)
+{
+    double total = (double)r->total - (s->net ? 0 : s->floor * (double)r->calls);
+    return total > 0 ? total : 0;
+}
+
+/* Self time: a counter's net total less its children's, never below zero. */
 static inline double lindperf__self_total(const lindperf__snapshot *s, size_t i)
 {
-    double self = (double)s->rows[i].total;
+    double self = lindperf__net_total(s, &s->rows[i]);
     for (size_t j = 0; j < s->count; j++)
         if (s->rows[j].parent == (long)i && s->rows[j].calls)
-            self -= (double)s->rows[j].total;
+            self -= lindperf__net_total(s, &s->rows[j]);
     return self > 0 ? self : 0;
 }
 
@@ -1571,7 +1582,7 @@ static inline void lindperf__put_tree_node(FILE *out, const lindperf__snapshot *
     snprintf(name, sizeof name, "%*s%s", (int)indent, "", r->counter->name);
     lindperf__put_cell(out, name, LINDPERF_NAME_WIDTH, 0);
     fprintf(out, " %*llu", LINDPERF_CALLS_WIDTH, (unsigned long long)r->calls);
-    lindperf__put_value(out, s, lindperf__avg(r), 1);
+    lindperf__put_value(out, s, lindperf__net_total(s, r) / (double)r->calls, 1);
     lindperf__put_value(out, s, lindperf__self_total(s, i) / (double)r->calls, 1);
     fputc('\n', out);
     for (size_t j = 0; j < s->count; j++)
@@ -1579,15 +1590,15 @@ static inline void lindperf__put_tree_node(FILE *out, const lindperf__snapshot *
             lindperf__put_tree_node(out, s, j, depth + 1, shown);
 }
 
-/* Each counter under the one whose scope most often enclosed it, in the base width even
- * under --perf-detail. A parent that was not timed leaves its children at the top; a
+/* Each counter under the one whose scope most often enclosed it, with its net average and
+ * its self time per call, in the base width even under --perf-detail. A parent that was not timed leaves its children at the top; a
  * cycle (recursion) is broken where the second pass meets it. */
 static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
 {
     char *shown = (char *)calloc(s->count + 1, 1);
     if (!shown)
         return;
-    lindperf__put_section(out, "CALL PATH", "avg", "self", 0);
+    lindperf__put_section(out, "CALL PATH (NET)", "avg", "self", 0);
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < s->count; i++) {
             const lindperf__row *r = &s->rows[i];
