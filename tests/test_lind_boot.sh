@@ -174,6 +174,20 @@ if [ -w /dev/full ]; then
         sh -c "! '$PERF' --perf close --iterations 10 >/dev/full 2>/dev/null"
 fi
 
+# --- the main job, at a small count ---
+microbench_ok() {
+    OUT="$OUT" RESULTS="$tmp/results" ITERATIONS=1000 sh "$(dirname "$0")/../scripts/run_microbench.sh" \
+        >"$tmp/bench" 2>"$tmp/bench.err" || return 1
+    [ "$(grep -c '^=== .* ===$' "$tmp/bench")" -eq 8 ] || return 1
+    [ "$(grep -c '^-*FDTABLES-*$' "$tmp/bench")" -eq 4 ] || return 1   # close and pipe, twice
+    for program in close geteuid grate pipe; do
+        for timer in clock tsc; do
+            grep -q '"threei::make_syscall"' "$tmp/results/$program-$timer.json" || return 1
+        done
+    done
+}
+check "run_microbench.sh runs the four programs under both timers and writes their JSON" microbench_ok
+
 # --- without a perf flag: one run and a one-line summary ---
 summary_ok() {
     out=$("$@" 2>/dev/null) || return 1
