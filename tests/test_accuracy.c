@@ -1,0 +1,477 @@
+/* Issue 5's proof that lindperf's numbers are honest: each figure it reports is checked
+ * against a reference the test makes itself, with CLOCK_MONOTONIC and its own code.
+ *
+ *   known durations   1 us, 10 us and 1 ms of busy work, net, under both timers, are within
+ *                     3% (or 2 ns) of the work's length timed without lindperf; tsc cycles
+ *                     converted with lindperf_tsc_hz() agree with the clock within 3%
+ *   tsc frequency     lindperf_tsc_hz() is within 0.5% of the test's own 100 ms estimate
+ *   empty scope       net, it averages within 2 ns of zero under both timers
+ *   close(-1)         100,000 real calls: lindperf's net average agrees within 10% with
+ *                     the loop's time over N less the empty loop's
+ *
+ * The machine may be shared and noisy, so no figure rests on one stretch of time. Each
+ * comparison is made within a short trial, lindperf's figure next to the test's own, and
+ * the median of many trials' differences is checked: a preempted trial is an outlier, and
+ * a spell in which the whole machine runs slower moves both figures alike. Each trial
+ * starts on a fresh time slice and calibrates the floor afresh, as a new run would; the
+ * process is pinned to the CPU it started on; and a check that still misses is measured
+ * again at most twice. The tolerances are the issue's and are never widened.
+ * Every attempt prints its figures.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lindperf.h"
+
+#define ATTEMPTS 3                /* a statistical check is measured at most three times */
+#define DURATION_TOLERANCE 0.03
+#define DURATION_FLOOR_NS 2.0
+#define TSC_HZ_TOLERANCE 0.005
+#define EMPTY_SCOPE_TOLERANCE_NS 2.0
+#define CLOSE_TOLERANCE 0.10
+
+LINDPERF_COUNTER(accuracy, busy);
+LINDPERF_COUNTER(accuracy, empty);
+LINDPERF_COUNTER(accuracy, close);
+
+/* ---- the test's own clock and statistics ---------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts v in place. */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, compare_doubles);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double relative_difference(double got, double want)
+{
+    return (got - want) / want;
+}
+
+static int within(double error, double allowed)
+{
+    return error <= allowed && -error <= allowed;
+}
+
+/* Pinned, the trials are not moved between cores half-way; refused (a restricted cpuset),
+ * the medians still hold. */
+static int pin_to_this_cpu(void **state)
+{
+    (void)state;
+    int cpu = sched_getcpu();
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (cpu >= 0)
+        CPU_SET(cpu, &set);
+    if (cpu < 0 || sched_setaffinity(0, sizeof set, &set) != 0)
+        print_message("note: could not pin to one CPU; relying on medians alone\n");
+    return 0;
+}
+
+/* ---- busy work of a known length -------------------------------------------------------
+ * A chain of dependent multiply-adds: each step waits for the one before, so the length is
+ * set by the count alone and the optimizer cannot shorten it. Calibrated against the
+ * clock, but its true length is measured again for every check, next to the measurement. */
+static volatile uint64_t sink;
+
+__attribute__((noinline)) static void busy(uint64_t iterations)
+{
+    uint64_t x = sink;
+    for (uint64_t i = 0; i < iterations; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        __asm__ __volatile__("" : "+r"(x));
+    }
+    sink = x;
+}
+
+static double ns_per_iteration;
+
+/* The fastest of several runs: the others were slowed by something else. */
+static void calibrate_busy(void)
+{
+    const uint64_t n = 1u << 18;
+    double best = 1e9;
+    for (int i = 0; i < 15; i++) {
+        uint64_t start = now_ns();
+        busy(n);
+        double per = (double)(now_ns() - start) / (double)n;
+        if (per < best)
+            best = per;
+    }
+    ns_per_iteration = best;
+}
+
+static uint64_t iterations_for(double ns)
+{
+    if (ns_per_iteration == 0)
+        calibrate_busy();
+    return (uint64_t)(ns / ns_per_iteration + 0.5);
+}
+
+__attribute__((noinline)) static void busy_timed(uint64_t iterations)
+{
+    LINDPERF_SCOPE(accuracy, busy);
+    busy(iterations);
+}
+
+/* Starts a timed run of one counter under the timer, net: a fresh time slice, then the
+ * floor calibrated afresh, then the counter live and empty. lindperf_run_each calibrates
+ * the floor when a run starts; here every trial is such a run. That matters on a shared
+ * machine, where the cost of a timer read drifts by a fifth within milliseconds as the
+ * other core's load comes and goes: a floor measured earlier would test the drift, not
+ * lindperf. The header keeps the floor once measured, so the test clears its private copy
+ * (the header has no public call for this). */
+static void time_only(const char *counter, lindperf_timer timer)
+{
+    sched_yield();
+    pthread_mutex_lock(&lindperf__calibration_lock);
+    lindperf__g.floor[timer] = 0;
+    pthread_mutex_unlock(&lindperf__calibration_lock);
+    lindperf_set_timer(timer);
+    lindperf_set_net(1);
+    lindperf_enable_only(lindperf_find(counter));
+    lindperf_reset_all();
+}
+
+/* A counter's average, in nanoseconds whatever the timer. */
+static double average_ns(const char *counter, lindperf_timer timer)
+{
+    const lindperf_counter *c = lindperf_find(counter);
+    lindperf_enable_only(NULL);
+    uint64_t calls = lindperf_counter_calls(c);
+    assert_true(calls > 0);
+    double avg = (double)lindperf_counter_total(c) / (double)calls;
+    return timer == LINDPERF_TSC ? avg * 1e9 / lindperf_tsc_hz() : avg;
+}
+
+static int have_tsc(void)
+{
+    return lindperf_tsc_hz() > 0;
+}
+
+/* ---- known durations ---------------------------------------------------------------- */
+
+#define DURATION_TRIALS 31
+
+/* ns per call. truth: the work timed by the test without lindperf; the others are
+ * differences from the truth (or, tsc_from_clock, between the timers) in the same trial,
+ * so a spell in which the whole machine runs slower cancels out of them. */
+typedef struct lengths {
+    double truth, clock_error, tsc_error, tsc_from_clock;
+} lengths;
+
+/* Each trial times `calls` calls three ways in turn; each figure is a median of trials. */
+static lengths measure_lengths(uint64_t iterations, int calls)
+{
+    double truth[DURATION_TRIALS], clock_error[DURATION_TRIALS], tsc_error[DURATION_TRIALS],
+        tsc_from_clock[DURATION_TRIALS];
+    for (int t = 0; t < DURATION_TRIALS; t++) {
+        lindperf_enable_only(NULL);
+        sched_yield();
+        uint64_t start = now_ns();
+        for (int i = 0; i < calls; i++)
+            busy(iterations);
+        truth[t] = (double)(now_ns() - start) / calls;
+
+        time_only("accuracy::busy", LINDPERF_CLOCK);
+        for (int i = 0; i < calls; i++)
+            busy_timed(iterations);
+        double clock = average_ns("accuracy::busy", LINDPERF_CLOCK);
+        clock_error[t] = clock - truth[t];
+
+        tsc_error[t] = tsc_from_clock[t] = 0;
+        if (have_tsc()) {
+            time_only("accuracy::busy", LINDPERF_TSC);
+            for (int i = 0; i < calls; i++)
+                busy_timed(iterations);
+            double tsc = average_ns("accuracy::busy", LINDPERF_TSC);
+            tsc_error[t] = tsc - truth[t];
+            tsc_from_clock[t] = tsc - clock;
+        }
+    }
+    lengths l = {median(truth, DURATION_TRIALS), median(clock_error, DURATION_TRIALS),
+                 median(tsc_error, DURATION_TRIALS), median(tsc_from_clock, DURATION_TRIALS)};
+    return l;
+}
+
+static void check_known_duration(double ns, int calls_per_trial)
+{
+    uint64_t iterations = iterations_for(ns);
+    int ok = 0;
+    lengths l = {0, 0, 0, 0};
+    for (int attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
+        l = measure_lengths(iterations, calls_per_trial);
+        double allowed = DURATION_TOLERANCE * l.truth;
+        if (allowed < DURATION_FLOOR_NS)
+            allowed = DURATION_FLOOR_NS;
+        ok = within(l.clock_error, allowed) &&
+             (!have_tsc() || (within(l.tsc_error, allowed) &&
+                              within(l.tsc_from_clock, DURATION_TOLERANCE * (l.truth + l.clock_error))));
+        print_message("%.0f ns of work, attempt %d: true %.1f ns; net clock %+.1f ns (%+.2f%%), "
+                      "net tsc %+.1f ns (%+.2f%%), tsc from clock %+.2f%%\n", ns, attempt, l.truth,
+                      l.clock_error, 100 * l.clock_error / l.truth, l.tsc_error,
+                      100 * l.tsc_error / l.truth, 100 * l.tsc_from_clock / (l.truth + l.clock_error));
+    }
+    if (!ok)
+        fail_msg("net averages missed the true length %.1f ns by more than 3%% (or 2 ns): "
+                 "clock by %+.1f ns, tsc by %+.1f ns, tsc from clock by %+.1f ns", l.truth,
+                 l.clock_error, l.tsc_error, l.tsc_from_clock);
+}
+
+static void net_average_of_1us_of_work_is_its_true_length(void **state)
+{
+    (void)state;
+    check_known_duration(1000, 200);
+}
+
+static void net_average_of_10us_of_work_is_its_true_length(void **state)
+{
+    (void)state;
+    check_known_duration(10000, 20);
+}
+
+static void net_average_of_1ms_of_work_is_its_true_length(void **state)
+{
+    (void)state;
+    check_known_duration(1000000, 1);
+}
+
+/* ---- the TSC frequency ---------------------------------------------------------------
+ * The test's own estimate: its own counter reads against CLOCK_MONOTONIC_RAW (the clock
+ * without NTP's slewing) over 100 ms, five times the header's calibration and a different
+ * clock. Each end pairs one clock read with the midpoint of the tightest counter bracket. */
+#define OWN_ESTIMATE_NS 100000000u
+
+static uint64_t own_counter(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtscp" : "=a"(lo), "=d"(hi) : : "ecx", "memory");
+    return (uint64_t)hi << 32 | lo;
+#elif defined(__aarch64__)
+    uint64_t v;
+    __asm__ __volatile__("isb\n\tmrs %0, cntvct_el0" : "=r"(v) : : "memory");
+    return v;
+#else
+    return 0;
+#endif
+}
+
+static uint64_t raw_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void paired_reading(double *counter, double *ns)
+{
+    uint64_t tightest = UINT64_MAX;
+    for (int i = 0; i < 32; i++) {
+        uint64_t before = own_counter(), clock = raw_ns(), after = own_counter();
+        if (after - before < tightest) {
+            tightest = after - before;
+            *counter = (double)before + (double)(after - before) / 2;
+            *ns = (double)clock;
+        }
+    }
+}
+
+static double own_tsc_hz_estimate(void)
+{
+    double c0, ns0, c1, ns1;
+    paired_reading(&c0, &ns0);
+    while (raw_ns() - (uint64_t)ns0 < OWN_ESTIMATE_NS)
+        ;
+    paired_reading(&c1, &ns1);
+    return (c1 - c0) * 1e9 / (ns1 - ns0);
+}
+
+static void tsc_hz_agrees_with_an_independent_estimate_within_half_a_percent(void **state)
+{
+    (void)state;
+    if (!have_tsc())
+        skip();
+    double hz = lindperf_tsc_hz(), estimate = 0;
+    int ok = 0;
+    for (int attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
+        estimate = own_tsc_hz_estimate();
+        ok = within(hz - estimate, TSC_HZ_TOLERANCE * estimate);
+        print_message("tsc: lindperf %.6f GHz (%s), own estimate %.6f GHz (%+.4f%%)\n", hz / 1e9,
+                      lindperf__g.tsc_hz_source, estimate / 1e9,
+                      100 * relative_difference(hz, estimate));
+    }
+    if (!ok)
+        fail_msg("lindperf_tsc_hz() %.0f Hz is more than 0.5%% from the estimate %.0f Hz", hz, estimate);
+}
+
+/* ---- the empty scope, net ------------------------------------------------------------ */
+
+#define EMPTY_TRIALS 101
+#define EMPTY_SCOPES_PER_TRIAL 1000
+
+__attribute__((noinline)) static void empty_scopes(int n)
+{
+    for (int i = 0; i < n; i++) {
+        LINDPERF_SCOPE(accuracy, empty);
+    }
+}
+
+static double net_empty_scope_ns(lindperf_timer timer)
+{
+    double averages[EMPTY_TRIALS];
+    for (int t = 0; t < EMPTY_TRIALS; t++) {
+        time_only("accuracy::empty", timer);
+        empty_scopes(EMPTY_SCOPES_PER_TRIAL);
+        averages[t] = average_ns("accuracy::empty", timer);
+    }
+    return median(averages, EMPTY_TRIALS);
+}
+
+static void check_net_empty_scope(lindperf_timer timer)
+{
+    const char *name = timer == LINDPERF_TSC ? "tsc" : "clock";
+    double avg = 0;
+    int ok = 0;
+    for (int attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
+        avg = net_empty_scope_ns(timer);
+        ok = within(avg, EMPTY_SCOPE_TOLERANCE_NS);
+        print_message("%s: floor %.2f %s, net empty scope %.2f ns, attempt %d\n", name,
+                      lindperf_empty_scope(timer), timer == LINDPERF_TSC ? "cycles" : "ns", avg,
+                      attempt);
+    }
+    if (!ok)
+        fail_msg("%s: a net empty scope averages %.2f ns, not within 2 ns of 0", name, avg);
+}
+
+static void net_empty_scope_averages_zero_under_the_clock(void **state)
+{
+    (void)state;
+    check_net_empty_scope(LINDPERF_CLOCK);
+}
+
+static void net_empty_scope_averages_zero_under_the_tsc(void **state)
+{
+    (void)state;
+    if (!have_tsc())
+        skip();
+    check_net_empty_scope(LINDPERF_TSC);
+}
+
+/* ---- an independent reference: close(-1) through libc ---------------------------------
+ * 100,000 calls each way, in 20 interleaved chunks of 5,000. The test's own figure is a
+ * chunk's loop time over N less the empty loop's; lindperf's is the net average. */
+#define CLOSE_CHUNKS 20
+#define CLOSE_CHUNK_CALLS 5000
+
+typedef struct close_costs {
+    double own, error;        /* the test's figure, and lindperf's less it, in the same chunk */
+} close_costs;
+
+__attribute__((noinline)) static double own_close_loop_ns(void)
+{
+    uint64_t start = now_ns();
+    for (int i = 0; i < CLOSE_CHUNK_CALLS; i++)
+        close(-1);
+    return (double)(now_ns() - start) / CLOSE_CHUNK_CALLS;
+}
+
+__attribute__((noinline)) static double own_empty_loop_ns(void)
+{
+    uint64_t start = now_ns();
+    for (int i = 0; i < CLOSE_CHUNK_CALLS; i++)
+        __asm__ __volatile__("" : : : "memory");
+    return (double)(now_ns() - start) / CLOSE_CHUNK_CALLS;
+}
+
+__attribute__((noinline)) static void timed_closes(void)
+{
+    for (int i = 0; i < CLOSE_CHUNK_CALLS; i++) {
+        LINDPERF_SCOPE(accuracy, close);
+        close(-1);
+    }
+}
+
+static close_costs measure_close(lindperf_timer timer)
+{
+    double own[CLOSE_CHUNKS], error[CLOSE_CHUNKS];
+    for (int c = 0; c < CLOSE_CHUNKS; c++) {
+        lindperf_enable_only(NULL);
+        sched_yield();
+        own[c] = own_close_loop_ns() - own_empty_loop_ns();
+        time_only("accuracy::close", timer);
+        timed_closes();
+        error[c] = average_ns("accuracy::close", timer) - own[c];
+    }
+    close_costs costs = {median(own, CLOSE_CHUNKS), median(error, CLOSE_CHUNKS)};
+    return costs;
+}
+
+static void check_close(lindperf_timer timer)
+{
+    const char *name = timer == LINDPERF_TSC ? "tsc" : "clock";
+    close_costs costs = {0, 0};
+    int ok = 0;
+    for (int attempt = 1; attempt <= ATTEMPTS && !ok; attempt++) {
+        costs = measure_close(timer);
+        ok = within(costs.error, CLOSE_TOLERANCE * costs.own);
+        print_message("close(-1), %s: own loop %.1f ns, lindperf net %+.1f ns from it (%+.2f%%), "
+                      "attempt %d\n", name, costs.own, costs.error, 100 * costs.error / costs.own,
+                      attempt);
+    }
+    if (!ok)
+        fail_msg("close(-1), %s: lindperf's net average is %+.1f ns from the loop's %.1f ns: more "
+                 "than 10%% apart", name, costs.error, costs.own);
+}
+
+static void close_of_a_bad_fd_agrees_with_the_loop_under_the_clock(void **state)
+{
+    (void)state;
+    check_close(LINDPERF_CLOCK);
+}
+
+static void close_of_a_bad_fd_agrees_with_the_loop_under_the_tsc(void **state)
+{
+    (void)state;
+    if (!have_tsc())
+        skip();
+    check_close(LINDPERF_TSC);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(tsc_hz_agrees_with_an_independent_estimate_within_half_a_percent),
+        cmocka_unit_test(net_empty_scope_averages_zero_under_the_clock),
+        cmocka_unit_test(net_empty_scope_averages_zero_under_the_tsc),
+        cmocka_unit_test(net_average_of_1us_of_work_is_its_true_length),
+        cmocka_unit_test(net_average_of_10us_of_work_is_its_true_length),
+        cmocka_unit_test(net_average_of_1ms_of_work_is_its_true_length),
+        cmocka_unit_test(close_of_a_bad_fd_agrees_with_the_loop_under_the_clock),
+        cmocka_unit_test(close_of_a_bad_fd_agrees_with_the_loop_under_the_tsc),
+    };
+    return cmocka_run_group_tests(tests, pin_to_this_cpu, NULL);
+}
