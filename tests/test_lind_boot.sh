@@ -50,9 +50,11 @@ sections() { awk '/^-+[A-Z][A-Z-]*-+$/ { s = $0; gsub(/^-+|-+$/, "", s); printf 
 calls_of() { awk -v n="$2" '$2 == n { print $3 }' "$1.rows"; }
 avg_of()   { awk -v n="$2" '$2 == n { print $5 }' "$1.rows"; }
 
-# Every line from a section header to the blank line after its rows is a table line.
+# Every line from a section header to the blank line after its rows is a table line. The
+# two bytes of "µ" make one column.
+MICRO=$(printf '\302\265')
 table_lines_are_97_columns() {
-    sed 's/\xc2\xb5/u/g' "$1" | awk -v w="$WIDTH" '
+    sed "s/$MICRO/u/g" "$1" | awk -v w="$WIDTH" '
         /^-+[A-Z][A-Z-]*-+$/ { t = 1 }
         t && /^$/ { t = 0 }
         t { n++; if (length($0) != w) bad++ }
