@@ -361,6 +361,8 @@ static void perftsc_is_an_error_when_lindperf_no_tsc_is_set(void **state)
     assert_int_equal(setenv("LINDPERF_NO_TSC", "1", 1), 0);
     assert_bad(ARGS("host", "--perftsc", "prog"), "--perftsc");
     assert_bad(ARGS("host", "--perf=tsc", "prog"), "--perf=tsc");
+    /* the message names the timer flag, not the first perf flag of the line */
+    assert_bad(ARGS("host", "--perf-detail", "--perftsc", "prog"), "--perftsc");
     /* the clock does not need the counter */
     args a = make_args(ARGS("host", "--perf", "prog"));
     assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);

@@ -505,6 +505,17 @@ static void clock_values_scale_through_ns_us_ms_and_s(void **state)
     assert_string_equal(formatted(3723000000000.0, LINDPERF_CLOCK), "3723.000s");
 }
 
+/* A value that rounds up to 1000 of a unit is shown in the next unit, not as "1000.000". */
+static void values_that_round_to_1000_move_to_the_next_unit(void **state)
+{
+    (void)state;
+    assert_string_equal(formatted(999.9996, LINDPERF_CLOCK), "1.000\xc2\xb5s");
+    assert_string_equal(formatted(999999.9996, LINDPERF_CLOCK), "1.000ms");
+    assert_string_equal(formatted(999999500.0, LINDPERF_CLOCK), "1.000s");
+    assert_string_equal(formatted(999999.5, LINDPERF_TSC), "1.000Mcyc");
+    assert_string_equal(formatted(999.9994, LINDPERF_CLOCK), "999.999ns");
+}
+
 static void cycle_values_scale_through_cyc_to_tcyc(void **state)
 {
     (void)state;
@@ -1004,6 +1015,7 @@ int main(void)
         TEST(section_is_title_then_column_line_then_rule),
         TEST(section_title_is_upper_case_with_dashes_for_underscores),
         TEST(clock_values_scale_through_ns_us_ms_and_s),
+        TEST(values_that_round_to_1000_move_to_the_next_unit),
         TEST(cycle_values_scale_through_cyc_to_tcyc),
         TEST(average_is_the_exact_quotient),
         TEST(saturated_total_is_marked_not_printed_as_a_number),
