@@ -45,8 +45,9 @@
  *
  * Host side (every function is static inline; a program links nothing)
  *   lindperf_timer lindperf_parse_args(int *argc, char **argv);
- *       Takes the flags below from argv, before the first argument that is not an option,
- *       and returns the timer. Bad use prints one line on stderr and exits with status 2.
+ *       Takes the flags below from argv, before the first argument that is not an option
+ *       ("--" ends the options and stays in argv), and returns the timer. Bad use prints
+ *       one line on stderr and exits with status 2.
  *   int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *t,
  *                               char *why, size_t why_size);
  *       The same without exiting: 0, or -1 with the reason in why (argv untouched).
@@ -168,6 +169,7 @@ typedef struct lindperf__options {
     const char *only[LINDPERF_MAX_ONLY];
     size_t only_count;
     const char *first_flag;     /* for the off build's message */
+    const char *timer_flag;     /* the flag that chose the timer, as given */
 } lindperf__options;
 
 #define LINDPERF__FLAG_LIST "--perf, --perftsc, --perf=clock|tsc, --perf-net, --perf-detail, " \
@@ -176,6 +178,13 @@ typedef struct lindperf__options {
 static inline int lindperf__is_perf_flag(const char *arg)
 {
     return strncmp(arg, "--perf", 6) == 0;
+}
+
+/* Ours to look at: the options before the program. "-" alone is an argument (standard
+ * input, by convention), and "--" ends the options, as getopt has it; it stays in argv. */
+static inline int lindperf__is_option(const char *arg)
+{
+    return arg && arg[0] == '-' && arg[1] && strcmp(arg, "--") != 0;
 }
 
 /* "--perf-json=FILE": the FILE, or NULL when arg is not that flag. */
@@ -194,14 +203,14 @@ static inline int lindperf__option_error(char *why, size_t size, const char *for
     return -1;
 }
 
-/* Only the arguments before the first non-option (the program to run, or "--") are ours. */
+/* Only the arguments before the first non-option (the program to run) are ours. */
 static inline int lindperf__parse_options(int argc, char **argv, lindperf__options *o, char *why,
                                           size_t size)
 {
     int seen_net = 0, seen_detail = 0, seen_tree = 0;
     const char *modifier = NULL;
     memset(o, 0, sizeof *o);
-    for (int i = 1; i < argc && argv[i] && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++) {
+    for (int i = 1; i < argc && lindperf__is_option(argv[i]); i++) {
         const char *arg = argv[i], *value;
         lindperf_timer timer = LINDPERF_OFF;
         if (!lindperf__is_perf_flag(arg))
@@ -220,6 +229,7 @@ static inline int lindperf__parse_options(int argc, char **argv, lindperf__optio
                 return lindperf__option_error(why, size, "lindperf: %s: a timer was given already; "
                                               "give one of --perf and --perftsc", arg);
             o->timer = timer;
+            o->timer_flag = arg;
             continue;
         }
         modifier = arg;
@@ -266,7 +276,7 @@ static inline int lindperf__parse_options(int argc, char **argv, lindperf__optio
 static inline void lindperf__remove_flags(int *argc, char **argv)
 {
     int kept = 1, i = 1;
-    for (; i < *argc && argv[i] && argv[i][0] == '-' && strcmp(argv[i], "--") != 0; i++)
+    for (; i < *argc && lindperf__is_option(argv[i]); i++)
         if (!lindperf__is_perf_flag(argv[i]))
             argv[kept++] = argv[i];
     for (; i < *argc; i++)
@@ -1314,9 +1324,11 @@ static inline void lindperf_set_net(int on)
 static inline void lindperf_set_detail(int on) { lindperf__g.detail = on != 0; }
 static inline void lindperf_set_tree(int on) { lindperf__g.tree = on != 0; }
 
-/* The strings must outlive the report; the array itself is copied. */
+/* The strings must outlive the report; the array itself is copied. NULL: no order. */
 static inline void lindperf_set_module_order(const char *const *modules, size_t n)
 {
+    if (!modules)
+        n = 0;
     const char **copy = n ? (const char **)malloc(n * sizeof *copy) : NULL;
     if (n && !copy)
         return;
@@ -1439,7 +1451,7 @@ static inline void lindperf__format_value(char *buf, size_t size, double v, lind
     const char *const *units = timer == LINDPERF_TSC ? cycle_units : time_units;
     size_t last = timer == LINDPERF_TSC ? 4 : 3;
     size_t u = 0;
-    while (u < last && v >= 1000) {
+    while (u < last && v >= 999.9995) {   /* what would print as 1000.000 moves up a unit */
         v /= 1000;
         u++;
     }
@@ -1906,7 +1918,7 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
         return -1;
     if (o.timer == LINDPERF_TSC && !lindperf__tsc_available())
         return lindperf__option_error(why, why_size, "lindperf: %s needs a timestamp counter (rdtsc "
-                                      "and rdtscp), and this CPU has none; use --perf", o.first_flag);
+                                      "and rdtscp), and this CPU has none; use --perf", o.timer_flag);
     for (size_t i = 0; i < o.only_count; i++)
         if (!lindperf__glob_matches_a_counter(o.only[i]))
             return lindperf__option_error(why, why_size, "lindperf: --perf-only=%s matches no "
