@@ -128,3 +128,93 @@ check-matrix:
 	    echo "lindperf: check-matrix needs $$c; install it (apt-get install gcc g++ clang)" >&2; exit 1; }; done
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) matrix-all
 	@echo "check-matrix: $(words $(MATRIX_C_RUNS) $(MATRIX_CXX_RUNS) $(MATRIX_EXTRA_RUNS)) builds passed"
+
+# ---------------------------------------------------------------------------------------
+# Stress
+STRESS_SECONDS ?= 10
+CHECK_OUT = $(OUT)/check
+STRESS_SRC := tests/stress/stress.c tests/stress/report_shape.h
+
+$(CHECK_OUT)/stress: $(STRESS_SRC) $(HEADER)
+	@mkdir -p $(@D)
+	$(CC) -O2 -g $(WARN) -Wshadow -Wconversion -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests/stress \
+	    -o $@ $< $(LDLIBS_LINDPERF)
+
+check-stress: $(CHECK_OUT)/stress
+	@$(CHECK_OUT)/stress $(STRESS_SECONDS)
+
+# ---------------------------------------------------------------------------------------
+# Sanitizers
+#
+# The builds reuse the suite's own rules (every TEST_CFLAGS_NAME and extra source of the
+# other fragments) with the sanitizer in CC, each into its own $(OUT). ASan+UBSan run every
+# cmocka test (found by wildcard, so a new test joins by itself) and the example host's
+# shell test; TSan runs every test that starts threads, and the stress program.
+SAN_CC      ?= clang
+ASAN_CC      = $(SAN_CC) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+TSAN_CC      = $(SAN_CC) -fsanitize=thread -fno-omit-frame-pointer
+ASAN_OUT     = $(OUT)/asan
+TSAN_OUT     = $(OUT)/tsan
+ASAN_TESTS   = $(patsubst tests/%.c,$(ASAN_OUT)/test/%,$(TEST_C))
+ASAN_SHELL  := $(wildcard tests/test_lind_boot.sh)
+# Tests that assert timing accuracy: instrumentation adds its own cost inside every scope
+# and not to the calibrated floor, so their figures cannot hold under a sanitizer. They
+# still run, and must still produce no sanitizer report.
+SAN_TIMING_TESTS := accuracy
+ASAN_TIMED   = $(filter $(SAN_TIMING_TESTS:%=$(ASAN_OUT)/test/test_%),$(ASAN_TESTS))
+ASAN_EXACT   = $(filter-out $(ASAN_TIMED),$(ASAN_TESTS))
+TSAN_SOURCES := $(sort $(shell grep -l pthread_create $(TEST_C) /dev/null) \
+                       $(filter tests/test_discovery.c,$(TEST_C)))
+TSAN_TESTS   = $(patsubst tests/%.c,$(TSAN_OUT)/test/%,$(TSAN_SOURCES))
+TSAN_STRESS_SECONDS ?= 5
+SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+           UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+           TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+
+check-sanitize: check-asan check-tsan
+
+check-asan:
+	@command -v $(SAN_CC) >/dev/null || { echo "lindperf: check-sanitize needs $(SAN_CC); install it (apt-get install clang)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) OUT=$(ASAN_OUT) CC="$(ASAN_CC)" \
+	    $(ASAN_TESTS) $(ASAN_OUT)/lind-boot $(ASAN_OUT)/lind-boot-perf $(TOOLS:$(OUT)/%=$(ASAN_OUT)/%)
+	@echo "== ASan+UBSan"
+	@$(SAN_ENV) CC=$(SAN_CC) OUT=$(ASAN_OUT) sh tests/run.sh $(ASAN_EXACT) $(ASAN_SHELL)
+	@for t in $(ASAN_TIMED); do \
+	    if $(SAN_ENV) $$t > $$t.log 2>&1 || ! grep -q 'Sanitizer\|runtime error' $$t.log; then \
+	        echo "ok - $$t: no sanitizer report (its timing figures are not checked here)"; \
+	    else cat $$t.log; echo "not ok - $$t: a sanitizer report"; exit 1; fi; done
+
+check-tsan: $(TSAN_OUT)/stress
+	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) OUT=$(TSAN_OUT) CC="$(TSAN_CC)" $(TSAN_TESTS)
+	@echo "== TSan"
+	@$(SAN_ENV) CC=$(SAN_CC) OUT=$(TSAN_OUT) sh tests/run.sh $(TSAN_TESTS)
+	@echo "== TSan: the stress program, $(TSAN_STRESS_SECONDS) s"
+	@$(SAN_ENV) $(TSAN_OUT)/stress $(TSAN_STRESS_SECONDS)
+
+$(TSAN_OUT)/stress: $(STRESS_SRC) $(HEADER)
+	@mkdir -p $(@D)
+	$(TSAN_CC) -O1 -g $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests/stress -o $@ $< $(LDLIBS_LINDPERF)
+
+# ---------------------------------------------------------------------------------------
+# Fuzzing lindperf_try_parse_args (both builds) with libFuzzer. New inputs libFuzzer finds
+# go to $(FUZZ_OUT)/corpus; tests/fuzz/corpus holds the seeds. A crash leaves its input in
+# $(FUZZ_OUT)/crash-*, which `$(FUZZ_OUT)/fuzz_parse_args FILE` replays.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_OUT      = $(OUT)/fuzz
+FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(WARN)
+
+$(FUZZ_OUT)/fuzz_parse_args: tests/fuzz/fuzz_parse_args.c tests/fuzz/fuzz_parse_args_off.c $(HEADER)
+	@mkdir -p $(@D)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }\n' \
+	    > $(@D)/probe.c
+	@$(FUZZ_CC) -fsanitize=fuzzer -o $(@D)/probe $(@D)/probe.c 2>/dev/null || { \
+	    echo "lindperf: make fuzz needs clang with libFuzzer (-fsanitize=fuzzer); on Debian or Ubuntu: apt-get install clang" >&2; exit 1; }
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DLIND_PERF $(CPPFLAGS_LINDPERF) -c -o $@-on.o tests/fuzz/fuzz_parse_args.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_LINDPERF) -c -o $@-off.o tests/fuzz/fuzz_parse_args_off.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $@-on.o $@-off.o $(LDLIBS_LINDPERF)
+
+fuzz: $(FUZZ_OUT)/fuzz_parse_args
+	@mkdir -p $(FUZZ_OUT)/corpus
+	$(FUZZ_OUT)/fuzz_parse_args -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_OUT)/ $(FUZZ_OUT)/corpus tests/fuzz/corpus
