@@ -12,10 +12,10 @@
  * The machine may be shared and noisy, so no figure rests on one stretch of time. Each
  * comparison is made within a short trial, lindperf's figure next to the test's own, and
  * the median of many trials' differences is checked: a preempted trial is an outlier, and
- * a spell in which the whole machine runs slower moves both figures alike. Each trial
- * starts on a fresh time slice and calibrates the floor afresh, as a new run would; the
- * process is pinned to the CPU it started on; and a check that still misses is measured
- * again at most twice. The tolerances are the issue's and are never widened.
+ * a spell in which the whole machine runs slower moves both figures alike. Each timed
+ * stretch starts on a fresh time slice, each trial calibrates the floor afresh as a new
+ * run would, the process is pinned to the CPU it started on, and a check that still
+ * misses is measured again at most twice. The tolerances are the issue's and are never widened.
  * Every attempt prints its figures.
  */
 #define _GNU_SOURCE
@@ -137,16 +137,30 @@ __attribute__((noinline)) static void busy_timed(uint64_t iterations)
     busy(iterations);
 }
 
-/* Starts a timed run of one counter under the timer, net: a fresh time slice, then the
- * floor calibrated afresh, then the counter live and empty. lindperf_run_each calibrates
- * the floor when a run starts; here every trial is such a run. That matters on a shared
- * machine, where the cost of a timer read drifts by a fifth within milliseconds as the
- * other core's load comes and goes: a floor measured earlier would test the drift, not
- * lindperf. The header keeps the floor once measured, so the test clears its private copy
- * (the header has no public call for this). */
-static void time_only(const char *counter, lindperf_timer timer)
+/* Each stretch that is timed starts on a fresh time slice (when another task waits for
+ * this CPU, it runs now rather than half-way through) and after 100 us of the same busy
+ * work, so that every stretch, lindperf's or the test's, starts from the same state: a
+ * stretch straight after a context switch ran about 1% slower than its neighbours. The
+ * stretches are shorter than a slice, so most are never preempted. */
+#define WARM_UP_NS 100000
+static uint64_t iterations_for(double ns);
+
+static void fresh_slice(void)
 {
     sched_yield();
+    busy(iterations_for(WARM_UP_NS));
+}
+
+/* Starts a timed run of one counter under the timer, net: the floor calibrated afresh,
+ * then the counter live and empty. lindperf_run_each calibrates the floor when a run
+ * starts; here every trial is such a run. That matters on a shared machine, where the
+ * cost of a timer read drifts by a fifth within milliseconds as the other core's load
+ * comes and goes: a floor measured earlier would test the drift, not lindperf. The header
+ * keeps the floor once measured, so the test clears its private copy (the header has no
+ * public call for this). */
+static void time_only(const char *counter, lindperf_timer timer)
+{
+    fresh_slice();
     pthread_mutex_lock(&lindperf__calibration_lock);
     lindperf__g.floor[timer] = 0;
     pthread_mutex_unlock(&lindperf__calibration_lock);
@@ -154,6 +168,7 @@ static void time_only(const char *counter, lindperf_timer timer)
     lindperf_set_net(1);
     lindperf_enable_only(lindperf_find(counter));
     lindperf_reset_all();
+    fresh_slice();
 }
 
 /* A counter's average, in nanoseconds whatever the timer. */
@@ -174,46 +189,47 @@ static int have_tsc(void)
 
 /* ---- known durations ---------------------------------------------------------------- */
 
-#define DURATION_TRIALS 31
+#define DURATION_TRIALS 51
 
-/* ns per call. truth: the work timed by the test without lindperf; the others are
- * differences from the truth (or, tsc_from_clock, between the timers) in the same trial,
- * so a spell in which the whole machine runs slower cancels out of them. */
+/* ns per call. truth: the work timed by the test without lindperf. The errors are
+ * lindperf's net average less the truth timed right before and right after it, so a spell
+ * in which the whole machine runs slower cancels out of them. The two timers run in
+ * different stretches, so they are compared through their errors. */
 typedef struct lengths {
     double truth, clock_error, tsc_error, tsc_from_clock;
 } lengths;
 
-/* Each trial times `calls` calls three ways in turn; each figure is a median of trials. */
+static double plain_calls_ns(uint64_t iterations, int calls)
+{
+    fresh_slice();
+    uint64_t start = now_ns();
+    for (int i = 0; i < calls; i++)
+        busy(iterations);
+    return (double)(now_ns() - start) / calls;
+}
+
+/* lindperf's net average of `calls` calls less their truth; the truth in *truth. */
+static double trial_error(uint64_t iterations, int calls, lindperf_timer timer, double *truth)
+{
+    double before = plain_calls_ns(iterations, calls);
+    time_only("accuracy::busy", timer);
+    for (int i = 0; i < calls; i++)
+        busy_timed(iterations);
+    double after = plain_calls_ns(iterations, calls);
+    *truth = (before + after) / 2;
+    return average_ns("accuracy::busy", timer) - *truth;
+}
+
 static lengths measure_lengths(uint64_t iterations, int calls)
 {
-    double truth[DURATION_TRIALS], clock_error[DURATION_TRIALS], tsc_error[DURATION_TRIALS],
-        tsc_from_clock[DURATION_TRIALS];
+    double truth[DURATION_TRIALS], clock_error[DURATION_TRIALS], tsc_error[DURATION_TRIALS], ignored;
     for (int t = 0; t < DURATION_TRIALS; t++) {
-        lindperf_enable_only(NULL);
-        sched_yield();
-        uint64_t start = now_ns();
-        for (int i = 0; i < calls; i++)
-            busy(iterations);
-        truth[t] = (double)(now_ns() - start) / calls;
-
-        time_only("accuracy::busy", LINDPERF_CLOCK);
-        for (int i = 0; i < calls; i++)
-            busy_timed(iterations);
-        double clock = average_ns("accuracy::busy", LINDPERF_CLOCK);
-        clock_error[t] = clock - truth[t];
-
-        tsc_error[t] = tsc_from_clock[t] = 0;
-        if (have_tsc()) {
-            time_only("accuracy::busy", LINDPERF_TSC);
-            for (int i = 0; i < calls; i++)
-                busy_timed(iterations);
-            double tsc = average_ns("accuracy::busy", LINDPERF_TSC);
-            tsc_error[t] = tsc - truth[t];
-            tsc_from_clock[t] = tsc - clock;
-        }
+        clock_error[t] = trial_error(iterations, calls, LINDPERF_CLOCK, &truth[t]);
+        tsc_error[t] = have_tsc() ? trial_error(iterations, calls, LINDPERF_TSC, &ignored) : 0;
     }
     lengths l = {median(truth, DURATION_TRIALS), median(clock_error, DURATION_TRIALS),
-                 median(tsc_error, DURATION_TRIALS), median(tsc_from_clock, DURATION_TRIALS)};
+                 median(tsc_error, DURATION_TRIALS), 0};
+    l.tsc_from_clock = l.tsc_error - l.clock_error;
     return l;
 }
 
@@ -382,8 +398,8 @@ static void net_empty_scope_averages_zero_under_the_tsc(void **state)
 }
 
 /* ---- an independent reference: close(-1) through libc ---------------------------------
- * 100,000 calls each way, in 20 interleaved chunks of 5,000. The test's own figure is a
- * chunk's loop time over N less the empty loop's; lindperf's is the net average. */
+ * 100,000 calls under lindperf, in 20 chunks of 5,000, each chunk between two of the
+ * test's own: a loop's time over N less the empty loop's. lindperf's is the net average. */
 #define CLOSE_CHUNKS 20
 #define CLOSE_CHUNK_CALLS 5000
 
@@ -415,15 +431,22 @@ __attribute__((noinline)) static void timed_closes(void)
     }
 }
 
+static double own_close_ns(void)
+{
+    fresh_slice();
+    return own_close_loop_ns() - own_empty_loop_ns();
+}
+
+/* The test's own figure brackets lindperf's, in the same time slice. */
 static close_costs measure_close(lindperf_timer timer)
 {
     double own[CLOSE_CHUNKS], error[CLOSE_CHUNKS];
     for (int c = 0; c < CLOSE_CHUNKS; c++) {
-        lindperf_enable_only(NULL);
-        sched_yield();
-        own[c] = own_close_loop_ns() - own_empty_loop_ns();
+        double before = own_close_ns();
         time_only("accuracy::close", timer);
         timed_closes();
+        double after = own_close_ns();
+        own[c] = (before + after) / 2;
         error[c] = average_ns("accuracy::close", timer) - own[c];
     }
     close_costs costs = {median(own, CLOSE_CHUNKS), median(error, CLOSE_CHUNKS)};
