@@ -16,8 +16,9 @@
  * LINDPERF_SCOPE on the live counter), inactive (the same scope, another counter live),
  * baseline (the reference scope), threads2 and baseline_threads2 (two threads on CPUs 0
  * and 1 timing one counter), detail (active under lindperf_set_detail(1)), and for the
- * comparison raw_unfenced (tsc: rdtsc twice without fences) and raw_monotonic_raw (clock:
- * the reference's clock id).
+ * comparison raw_unfenced (tsc: rdtsc twice without fences), raw_monotonic_raw (clock: the
+ * reference's clock id) and raw_threads2 (the bare reads on two threads at once: what the
+ * platform itself loses when both CPUs read the timer).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -117,7 +118,9 @@ static inline void reference_record(uint64_t start)
     }
 }
 
-/* ---- The loops. Each returns its wall time for n scopes. ---- */
+/* ---- The loops. Each returns its wall time for n scopes. raw calls the header's private
+ * timer reads on purpose: it must read the timer exactly as a scope does, whatever the
+ * header makes of that in the future. ---- */
 
 static uint64_t loop_raw(lindperf_timer timer, long n)
 {
@@ -260,6 +263,11 @@ static uint64_t two_threads(loop_fn loop, lindperf_timer timer, long n)
     return w[0].elapsed > w[1].elapsed ? w[0].elapsed : w[1].elapsed;
 }
 
+static uint64_t loop_raw_threads2(lindperf_timer timer, long n)
+{
+    return two_threads(loop_raw, timer, n);
+}
+
 static uint64_t loop_threads2(lindperf_timer timer, long n)
 {
     return two_threads(loop_scope, timer, n);
@@ -292,6 +300,7 @@ static bench_case cases[] = {
     {"baseline", loop_baseline, SETUP_REFERENCE, LINDPERF_OFF, {0}, 0},
     {"threads2", loop_threads2, SETUP_ACTIVE, LINDPERF_OFF, {0}, 0},
     {"baseline_threads2", loop_baseline_threads2, SETUP_REFERENCE, LINDPERF_OFF, {0}, 0},
+    {"raw_threads2", loop_raw_threads2, SETUP_NONE, LINDPERF_OFF, {0}, 0},
     {"detail", loop_scope, SETUP_DETAIL, LINDPERF_OFF, {0}, 0},
 };
 #define CASE_COUNT (sizeof cases / sizeof cases[0])
@@ -312,7 +321,7 @@ static void set_up(enum setup setup, lindperf_timer timer)
 /* A case whose calls are not the scopes it ran measured something else: stop. */
 static int is_threaded(const bench_case *c)
 {
-    return c->loop == loop_threads2 || c->loop == loop_baseline_threads2;
+    return c->loop == loop_threads2 || c->loop == loop_baseline_threads2 || c->loop == loop_raw_threads2;
 }
 
 static void check_recorded(const bench_case *c, lindperf_timer timer)
