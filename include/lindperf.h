@@ -1948,12 +1948,16 @@ static inline int lindperf__selected(const lindperf_counter *c)
     return 0;
 }
 
-static inline void lindperf__progress(int shown, const char *what, size_t run, size_t runs)
+/* One line on a terminal, rewritten in place: the discovery run, then "run i/n: name", then
+ * nothing once the runs are over. */
+static inline void lindperf__progress(int shown, const char *counter, size_t run, size_t runs)
 {
     if (!shown)
         return;
-    if (what)
-        fprintf(stderr, "\rlindperf: run %zu/%zu: %s\033[K", run, runs, what);
+    if (counter)
+        fprintf(stderr, "\rlindperf: run %zu/%zu: %s\033[K", run, runs, counter);
+    else if (runs)
+        fputs("\rlindperf: discovery run: finding the counters the workload reaches\033[K", stderr);
     else
         fputs("\r\033[K", stderr);
     fflush(stderr);
@@ -1972,10 +1976,12 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
     if (t == LINDPERF_TSC)
         lindperf_tsc_hz();
     lindperf_reset_all();
+    for (size_t i = 0; i < lindperf__g.count; i++)
+        lindperf__g.stats[i].timed = 0;
 
     int shown = isatty(STDERR_FILENO), status = 0;
-    size_t runs = 1, run = 1;
-    lindperf__progress(shown, "discovery (every counter notes that it is reached)", run, runs);
+    size_t runs = 0, run = 0;
+    lindperf__progress(shown, NULL, 0, 1);
     lindperf_enable_discovery();
     status = workload(arg);
     lindperf_enable_only(NULL);
