@@ -151,7 +151,8 @@ check-stress: $(CHECK_OUT)/stress
 # The builds reuse the suite's own rules (every TEST_CFLAGS_NAME and extra source of the
 # other fragments) with the sanitizer in CC, each into its own $(OUT). ASan+UBSan run every
 # cmocka test (found by wildcard, so a new test joins by itself) and the example host's
-# shell test; TSan runs every test that starts threads, and the stress program.
+# shell test; TSan runs every test that starts threads, and the stress program. The tests
+# get the sanitizing CC too, so a make that a test script runs rebuilds like for like.
 SAN_CC      ?= clang
 ASAN_CC      = $(SAN_CC) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 TSAN_CC      = $(SAN_CC) -fsanitize=thread -fno-omit-frame-pointer
@@ -180,7 +181,7 @@ check-asan: $(ASAN_OUT)/stress
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) OUT=$(ASAN_OUT) CC="$(ASAN_CC)" \
 	    $(ASAN_TESTS) $(ASAN_OUT)/lind-boot $(ASAN_OUT)/lind-boot-perf $(TOOLS:$(OUT)/%=$(ASAN_OUT)/%)
 	@echo "== ASan+UBSan"
-	@$(SAN_ENV) CC=$(SAN_CC) OUT=$(ASAN_OUT) sh tests/run.sh $(ASAN_EXACT) $(ASAN_SHELL)
+	@$(SAN_ENV) CC="$(ASAN_CC)" OUT=$(ASAN_OUT) sh tests/run.sh $(ASAN_EXACT) $(ASAN_SHELL)
 	@for t in $(ASAN_TIMED); do \
 	    if $(SAN_ENV) $$t > $$t.log 2>&1 || ! grep -q 'Sanitizer\|runtime error' $$t.log; then \
 	        echo "ok - $$t: no sanitizer report (its timing figures are not checked here)"; \
@@ -195,7 +196,7 @@ $(ASAN_OUT)/stress: $(STRESS_SRC) $(HEADER)
 check-tsan: $(TSAN_OUT)/stress
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) OUT=$(TSAN_OUT) CC="$(TSAN_CC)" $(TSAN_TESTS)
 	@echo "== TSan"
-	@$(SAN_ENV) CC=$(SAN_CC) OUT=$(TSAN_OUT) sh tests/run.sh $(TSAN_TESTS)
+	@$(SAN_ENV) CC="$(TSAN_CC)" OUT=$(TSAN_OUT) sh tests/run.sh $(TSAN_TESTS)
 	@echo "== TSan: the stress program, $(SAN_STRESS_SECONDS) s"
 	@$(SAN_ENV) $(TSAN_OUT)/stress $(SAN_STRESS_SECONDS)
 
