@@ -150,8 +150,8 @@ check-stress: $(CHECK_OUT)/stress
 #
 # The builds reuse the suite's own rules (every TEST_CFLAGS_NAME and extra source of the
 # other fragments) with the sanitizer in CC, each into its own $(OUT). ASan+UBSan run every
-# cmocka test (found by wildcard, so a new test joins by itself) and the example host's
-# shell test; TSan runs every test that starts threads, and the stress program. The tests
+# cmocka test (found by wildcard, so a new test joins by itself), the example host's shell
+# test and the C++ one; TSan runs every test that starts threads, and the stress program. The tests
 # get the sanitizing CC too, so a make that a test script runs rebuilds like for like.
 SAN_CC      ?= clang
 ASAN_CC      = $(SAN_CC) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
