@@ -397,6 +397,25 @@ static void net_empty_scope_averages_zero_under_the_tsc(void **state)
     check_net_empty_scope(LINDPERF_TSC);
 }
 
+/* A floor set too high hides in the check above: the intervals of an empty scope clamp at
+ * zero and still average near it. So the mechanism is checked exactly: net subtracts the
+ * calibrated floor, rounded to the unit, and clamps at zero. */
+static void net_subtracts_the_floor_rounded_and_clamps_at_zero(void **state)
+{
+    (void)state;
+    lindperf_set_timer(LINDPERF_CLOCK);
+    lindperf_set_net(1);
+    uint64_t floor = (uint64_t)(lindperf_empty_scope(LINDPERF_CLOCK) + 0.5);
+    assert_true(floor > 0);
+    assert_int_equal(lindperf__g.net_floor, floor);
+    assert_int_equal(lindperf__interval(1000, 1000 + floor + 7), 7);
+    assert_int_equal(lindperf__interval(1000, 1000 + floor), 0);
+    assert_int_equal(lindperf__interval(1000, 1000 + floor - 1), 0);
+    assert_int_equal(lindperf__interval(1000, 999), 0);     /* a counter that ran behind */
+    lindperf_set_net(0);
+    assert_int_equal(lindperf__interval(1000, 1000 + floor + 7), floor + 7);
+}
+
 /* ---- an independent reference: close(-1) through libc ---------------------------------
  * 100,000 calls under lindperf, in 20 chunks of 5,000, each chunk between two of the
  * test's own: a loop's time over N less the empty loop's. lindperf's is the net average. */
@@ -490,6 +509,7 @@ int main(void)
         cmocka_unit_test(tsc_hz_agrees_with_an_independent_estimate_within_half_a_percent),
         cmocka_unit_test(net_empty_scope_averages_zero_under_the_clock),
         cmocka_unit_test(net_empty_scope_averages_zero_under_the_tsc),
+        cmocka_unit_test(net_subtracts_the_floor_rounded_and_clamps_at_zero),
         cmocka_unit_test(net_average_of_1us_of_work_is_its_true_length),
         cmocka_unit_test(net_average_of_10us_of_work_is_its_true_length),
         cmocka_unit_test(net_average_of_1ms_of_work_is_its_true_length),
