@@ -122,6 +122,14 @@
 #ifndef LINDPERF_H
 #define LINDPERF_H
 
+/* Under a strict ISO standard (-std=c11) glibc declares no POSIX function unless asked, and
+ * the measuring build needs clock_gettime and posix_memalign. Asking here works when this
+ * header comes before every system header; otherwise the check below says what to do. */
+#if defined(LIND_PERF) && defined(__STRICT_ANSI__) && !defined(_POSIX_C_SOURCE) && \
+    !defined(_XOPEN_SOURCE) && !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #define LINDPERF_VERSION "0.1.0"
 
 #include <stddef.h>
@@ -157,8 +165,16 @@ typedef struct lindperf_counter lindperf_counter;
  * HOST FLAGS, shared by both builds: the off build must still recognise a perf flag, to
  * say that it cannot honour it.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__GNUC__)
+#define LINDPERF__PRINTF(string_index, first_to_check) \
+    __attribute__((__format__(__printf__, string_index, first_to_check)))
+#else
+#define LINDPERF__PRINTF(string_index, first_to_check)
+#endif
 
 #define LINDPERF_MAX_ONLY 32    /* --perf-only patterns in one command line */
 
@@ -196,10 +212,17 @@ static inline const char *lindperf__flag_value(const char *arg, const char *flag
     return arg[len] == '=' ? arg + len + 1 : arg + len;
 }
 
-static inline int lindperf__option_error(char *why, size_t size, const char *format, const char *arg)
+/* Variadic only so that the compiler checks each message against its argument. */
+static inline int lindperf__option_error(char *why, size_t size, const char *format, ...)
+    LINDPERF__PRINTF(3, 4);
+static inline int lindperf__option_error(char *why, size_t size, const char *format, ...)
 {
-    if (why && size)
-        snprintf(why, size, format, arg);
+    if (why && size) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(why, size, format, args);
+        va_end(args);
+    }
     return -1;
 }
 
@@ -317,6 +340,10 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef CLOCK_MONOTONIC
+#error "lindperf: LIND_PERF needs POSIX (clock_gettime), hidden by a strict -std: include lindperf.h before any system header, or define _POSIX_C_SOURCE=200809L, or use -std=gnu11"
+#endif
 
 #define LINDPERF__WEAK      __attribute__((weak))
 #define LINDPERF__COLD      __attribute__((noinline, cold, unused))   /* out of the hot path; may go unused */
@@ -613,7 +640,7 @@ typedef struct lindperf__globals {
     double tsc_hz;
     const char *tsc_hz_source;
 
-    const char *const *module_order;
+    const char **module_order;           /* owned: lindperf_set_module_order copies it */
     size_t module_order_count;
     const char *json_path, *csv_path;
     const char *only_globs[LINDPERF_MAX_ONLY];
@@ -1119,10 +1146,11 @@ static inline void lindperf_enable_discovery(void)
     size_t n = lindperf__g.count;
     if (!lindperf__g.parent_votes && n)
         lindperf__g.parent_votes = (uint64_t *)calloc(n * (n + 1), sizeof(uint64_t));
-    else if (n)
-        memset(lindperf__g.parent_votes, 0, n * (n + 1) * sizeof(uint64_t));
+    else if (n)   /* a scope of the last discovery run may still be voting: atomic stores */
+        for (size_t i = 0; i < n * (n + 1); i++)
+            __atomic_store_n(&lindperf__g.parent_votes[i], 0, LINDPERF__RELAXED);
     for (size_t i = 0; i < n; i++)
-        lindperf__g.stats[i].reached = 0;
+        __atomic_store_n(&lindperf__g.stats[i].reached, 0, LINDPERF__RELAXED);
     pthread_mutex_unlock(&lindperf__lock);
     lindperf__set_modes(NULL, 0, LINDPERF__MODE_DISCOVER);
 }
@@ -1334,7 +1362,7 @@ static inline void lindperf_set_module_order(const char *const *modules, size_t 
         return;
     for (size_t i = 0; i < n; i++)
         copy[i] = modules[i];
-    free((void *)lindperf__g.module_order);
+    free(lindperf__g.module_order);
     lindperf__g.module_order = copy;
     lindperf__g.module_order_count = n;
 }
@@ -1414,7 +1442,7 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
         rows[i].p50 = lindperf__percentile_of(h, 50);
         rows[i].p99 = lindperf__percentile_of(h, 99);
         rows[i].max = lindperf__percentile_of(h, 100);
-        rows[i].reached = (int)lindperf__g.stats[i].reached;
+        rows[i].reached = (int)__atomic_load_n(&lindperf__g.stats[i].reached, LINDPERF__RELAXED);
         rows[i].timed = (int)lindperf__g.stats[i].timed;
     }
     pthread_mutex_unlock(&lindperf__lock);
