@@ -78,7 +78,8 @@
  *   int lindperf_counter_reached(const lindperf_counter *c);       seen by discovery
  *   const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c);
  *   double lindperf_tsc_hz(void);                    0 when there is no timestamp counter
- *   double lindperf_empty_scope(lindperf_timer t);   the floor, in t's unit
+ *   double lindperf_empty_scope(lindperf_timer t);   the floor, in t's unit (measured once)
+ *   double lindperf_calibrate(lindperf_timer t);     measures the floor again, now, and keeps it
  *   int lindperf_report(FILE *out);                  0, or -1 when writing failed
  *   int lindperf_write_json(FILE *out);              0, or -1 when writing failed
  *   int lindperf_write_csv(FILE *out);               0, or -1 when writing failed
@@ -621,6 +622,7 @@ typedef struct lindperf__stats {
     lindperf__histogram *retired_detail;
     uint32_t reached;              /* a discovery run entered it */
     uint32_t timed;                /* a timed run was made for it */
+    double floor;                  /* the floor measured just before that run; 0: none */
 } lindperf__stats;
 
 typedef struct lindperf__globals {
@@ -636,7 +638,8 @@ typedef struct lindperf__globals {
     lindperf_timer timer;
     uint64_t net_floor;                  /* subtracted from every interval; 0 when gross */
     int net, detail, tree;
-    double floor[3];                     /* per timer; 0: not calibrated yet */
+    double floor[3];                     /* per timer, in its unit */
+    int floor_known[3];
     double tsc_hz;
     const char *tsc_hz_source;
 
@@ -1302,16 +1305,40 @@ static inline double lindperf__measure_floor(lindperf_timer t)
     return means[LINDPERF__FLOOR_BATCHES / 2];
 }
 
-/* Measured once per timer and kept. */
+static inline int lindperf__timer_usable(lindperf_timer t)
+{
+    return t == LINDPERF_CLOCK || (t == LINDPERF_TSC && lindperf__tsc_available());
+}
+
+/* Measured on first use and kept; lindperf_calibrate measures it again. */
 static inline double lindperf_empty_scope(lindperf_timer t)
 {
-    if (t != LINDPERF_CLOCK && (t != LINDPERF_TSC || !lindperf__tsc_available()))
+    if (!lindperf__timer_usable(t))
         return 0;
     pthread_mutex_lock(&lindperf__calibration_lock);
-    if (lindperf__g.floor[t] == 0)
+    if (!lindperf__g.floor_known[t]) {
         lindperf__g.floor[t] = lindperf__measure_floor(t);
+        lindperf__g.floor_known[t] = 1;
+    }
     double floor = lindperf__g.floor[t];
     pthread_mutex_unlock(&lindperf__calibration_lock);
+    return floor;
+}
+
+static inline void lindperf__update_net_floor(void);
+
+/* On a shared machine the cost of a timer read drifts by a fifth within milliseconds, so
+ * lindperf_run_each measures the floor again before every timed run, for that run. */
+static inline double lindperf_calibrate(lindperf_timer t)
+{
+    if (!lindperf__timer_usable(t))
+        return 0;
+    double floor = lindperf__measure_floor(t);
+    pthread_mutex_lock(&lindperf__calibration_lock);
+    lindperf__g.floor[t] = floor;
+    lindperf__g.floor_known[t] = 1;
+    pthread_mutex_unlock(&lindperf__calibration_lock);
+    lindperf__update_net_floor();
     return floor;
 }
 
@@ -1374,6 +1401,7 @@ typedef struct lindperf__row {
     uint64_t min, p50, p99, max;    /* valid when has_distribution */
     int has_distribution;
     int reached, timed;
+    double floor;                   /* the floor of the counter's own run, in the unit */
     long parent;                    /* row index of the parent, or -1 */
 } lindperf__row;
 
@@ -1381,6 +1409,7 @@ typedef struct lindperf__snapshot {
     lindperf_timer timer;
     int net, detail, tree;
     double floor;                   /* in the timer's unit; 0 when not measured */
+    double floor_low, floor_high;   /* over the timed runs, which measure their own */
     double tsc_hz;                  /* 0 when not known */
     const char *tsc_hz_source;
     size_t count;
@@ -1444,9 +1473,21 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
         rows[i].max = lindperf__percentile_of(h, 100);
         rows[i].reached = (int)__atomic_load_n(&lindperf__g.stats[i].reached, LINDPERF__RELAXED);
         rows[i].timed = (int)lindperf__g.stats[i].timed;
+        rows[i].floor = lindperf__g.stats[i].floor > 0 ? lindperf__g.stats[i].floor : s->floor;
     }
     pthread_mutex_unlock(&lindperf__lock);
     free(h);
+
+    s->floor_low = s->floor_high = s->floor;
+    for (size_t i = 0, first = 1; i < n; i++) {
+        if (!rows[i].timed || !rows[i].calls)
+            continue;
+        if (first || rows[i].floor < s->floor_low)
+            s->floor_low = rows[i].floor;
+        if (first || rows[i].floor > s->floor_high)
+            s->floor_high = rows[i].floor;
+        first = 0;
+    }
 
     qsort(rows, n, sizeof *rows, lindperf__row_order);
     for (size_t i = 0; i < n; i++) {
@@ -1580,16 +1621,31 @@ static inline void lindperf__put_row(FILE *out, const lindperf__snapshot *s, con
     fputc('\n', out);
 }
 
+/* "22.3", or "22.0 to 28.5" when the runs' floors differ. */
+static inline void lindperf__put_floor(FILE *out, double low, double high, double scale)
+{
+    fprintf(out, "%.1f", low * scale);
+    if (high - low >= 0.05)
+        fprintf(out, " to %.1f", high * scale);
+}
+
 static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot *s)
 {
-    const char *gross_or_net = s->net ? "net (the empty scope subtracted)" : "gross";
-    if (s->timer == LINDPERF_CLOCK)
-        fprintf(out, "timer: clock CLOCK_MONOTONIC; empty scope %.1f ns; figures %s\n", s->floor,
-                gross_or_net);
-    else if (s->timer == LINDPERF_TSC)
-        fprintf(out, "timer: tsc %.3f GHz (%s); empty scope %.1f cycles = %.1f ns; figures %s\n",
-                s->tsc_hz / 1e9, s->tsc_hz_source ? s->tsc_hz_source : "unknown", s->floor,
-                s->tsc_hz > 0 ? s->floor * 1e9 / s->tsc_hz : 0, gross_or_net);
+    if (s->timer == LINDPERF_OFF)
+        return;
+    if (s->timer == LINDPERF_CLOCK) {
+        fputs("timer: clock CLOCK_MONOTONIC; empty scope ", out);
+        lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
+        fputs(" ns", out);
+    } else {
+        fprintf(out, "timer: tsc %.3f GHz (%s); empty scope ", s->tsc_hz / 1e9,
+                s->tsc_hz_source ? s->tsc_hz_source : "unknown");
+        lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
+        fputs(" cycles = ", out);
+        lindperf__put_floor(out, s->floor_low, s->floor_high, s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0);
+        fputs(" ns", out);
+    }
+    fprintf(out, "; figures %s\n", s->net ? "net (the empty scope subtracted)" : "gross");
 }
 
 /* The call path compares counters measured in different runs, so it works on net times:
@@ -1598,7 +1654,7 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
  * subtracted the floor interval by interval already; a gross one loses calls x floor. */
 static inline double lindperf__net_total(const lindperf__snapshot *s, const lindperf__row *r)
 {
-    double total = (double)r->total - (s->net ? 0 : s->floor * (double)r->calls);
+    double total = (double)r->total - (s->net ? 0 : r->floor * (double)r->calls);
     return total > 0 ? total : 0;
 }
 
@@ -1829,7 +1885,7 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         lindperf__json_number_or_null(out, "p50", r->p50, r->has_distribution);
         lindperf__json_number_or_null(out, "p99", r->p99, r->has_distribution);
         lindperf__json_number_or_null(out, "max", r->max, r->has_distribution);
-        fputs(", \"parent\": ", out);
+        fprintf(out, ", \"empty_scope\": %.3f, \"parent\": ", r->floor);
         lindperf__json_string(out, r->parent >= 0 ? s->rows[r->parent].counter->name : NULL);
         fputc('}', out);
         separator = ",\n";
@@ -2004,8 +2060,10 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
     if (t == LINDPERF_TSC)
         lindperf_tsc_hz();
     lindperf_reset_all();
-    for (size_t i = 0; i < lindperf__g.count; i++)
+    for (size_t i = 0; i < lindperf__g.count; i++) {
         lindperf__g.stats[i].timed = 0;
+        lindperf__g.stats[i].floor = 0;
+    }
 
     int shown = isatty(STDERR_FILENO), status = 0;
     size_t runs = 0, run = 0;
@@ -2022,6 +2080,7 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
             continue;
         lindperf__progress(shown, c->name, ++run, runs);
         lindperf__g.stats[i].timed = 1;
+        lindperf__g.stats[i].floor = lindperf_calibrate(t);
         lindperf_enable_only(c);
         int run_status = workload(arg);
         lindperf_enable_only(NULL);

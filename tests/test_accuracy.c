@@ -152,19 +152,15 @@ static void fresh_slice(void)
 }
 
 /* Starts a timed run of one counter under the timer, net: the floor calibrated afresh,
- * then the counter live and empty. lindperf_run_each calibrates the floor when a run
- * starts; here every trial is such a run. That matters on a shared machine, where the
+ * then the counter live and empty. lindperf_run_each calibrates the floor before each
+ * timed run; here every trial is such a run. That matters on a shared machine, where the
  * cost of a timer read drifts by a fifth within milliseconds as the other core's load
- * comes and goes: a floor measured earlier would test the drift, not lindperf. The header
- * keeps the floor once measured, so the test clears its private copy (the header has no
- * public call for this). */
+ * comes and goes: a floor measured earlier would test the drift, not lindperf. */
 static void time_only(const char *counter, lindperf_timer timer)
 {
     fresh_slice();
-    pthread_mutex_lock(&lindperf__calibration_lock);
-    lindperf__g.floor[timer] = 0;
-    pthread_mutex_unlock(&lindperf__calibration_lock);
     lindperf_set_timer(timer);
+    lindperf_calibrate(timer);
     lindperf_set_net(1);
     lindperf_enable_only(lindperf_find(counter));
     lindperf_reset_all();

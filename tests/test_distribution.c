@@ -110,10 +110,8 @@ typedef struct figures {
 static void start_run(lindperf_timer timer)
 {
     sched_yield();
-    pthread_mutex_lock(&lindperf__calibration_lock);
-    lindperf__g.floor[timer] = 0;
-    pthread_mutex_unlock(&lindperf__calibration_lock);
     lindperf_set_timer(timer);
+    lindperf_calibrate(timer);
     lindperf_set_net(1);
     lindperf_set_detail(1);
     lindperf_reset_all();

@@ -101,6 +101,8 @@ static void hand_init(hand_snapshot *h, lindperf_timer timer, double floor)
     memset(h, 0, sizeof *h);
     h->s.timer = timer;
     h->s.floor = floor;
+    h->s.floor_low = floor;
+    h->s.floor_high = floor;
     h->s.rows = h->rows;
 }
 
@@ -116,6 +118,7 @@ static lindperf__row *hand_row(hand_snapshot *h, const char *module, const char 
     h->rows[i].calls = calls;
     h->rows[i].total = total;
     h->rows[i].parent = -1;
+    h->rows[i].floor = h->s.floor;
     h->rows[i].reached = calls > 0;
     h->rows[i].timed = calls > 0;
     return &h->rows[i];
@@ -856,7 +859,7 @@ static void json_of_awkward_names_is_well_formed(void **state)
     assert_non_null(strstr(text,
         "{\"module\": \"m\\\"q\", \"name\": \"m\\\"q::quote\\\"back\\\\slash\", \"calls\": 3, "
         "\"total\": 10, \"saturated\": false, \"avg\": 3.333, \"min\": null, \"p50\": null, "
-        "\"p99\": null, \"max\": null, \"parent\": null}"));
+        "\"p99\": null, \"max\": null, \"empty_scope\": 20.000, \"parent\": null}"));
     assert_non_null(strstr(text, "\"name\": \"m\\\"q::control\\u0001\\u0009\\u000a\""));
     assert_non_null(strstr(text, "\"name\": \"bytes::bad\\u00ff\\u00c3(\\u00ed\\u00a0\\u0080\""));
     assert_null(strstr(text, "bytes::never"));
@@ -1001,6 +1004,29 @@ static void run_each_returns_minus_one_when_the_report_cannot_be_written(void **
     fclose(full);
 }
 
+/* Every timed run measures its own floor; the timer line gives their range. */
+static void timer_line_gives_the_range_of_the_runs_floors(void **state)
+{
+    (void)state;
+    hand_snapshot h;
+    hand_init(&h, LINDPERF_CLOCK, 22);
+    h.s.floor_low = 22.04;
+    h.s.floor_high = 28.46;
+    char *text = written(lindperf__report_snapshot, &h.s);
+    assert_text_equal(text, "timer: clock CLOCK_MONOTONIC; empty scope 22.0 to 28.5 ns; figures gross\n");
+    free(text);
+
+    hand_init(&h, LINDPERF_TSC, 36.8);
+    h.s.tsc_hz = 2.3e9;
+    h.s.tsc_hz_source = "cpuid 0x15";
+    h.s.floor_high = 43.7;
+    h.s.net = 1;
+    text = written(lindperf__report_snapshot, &h.s);
+    assert_text_equal(text, "timer: tsc 2.300 GHz (cpuid 0x15); empty scope 36.8 to 43.7 cycles"
+                            " = 16.0 to 19.0 ns; figures net (the empty scope subtracted)\n");
+    free(text);
+}
+
 #define TEST(name) cmocka_unit_test_setup(name, fresh)
 
 int main(void)
@@ -1008,6 +1034,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TEST(report_matches_the_reference_layout_with_exact_averages),
         TEST(tsc_report_prints_cycles_and_keeps_avg_decimals),
+        TEST(timer_line_gives_the_range_of_the_runs_floors),
         TEST(rows_with_micro_seconds_are_97_display_columns),
         TEST(every_table_line_is_97_display_columns),
         TEST(report_width_is_97),
