@@ -17,6 +17,9 @@ CPPFLAGS_LINDPERF := -Iinclude
 LDLIBS_LINDPERF   := -lpthread
 HEADER  := include/lindperf.h
 CLANG   := $(shell command -v clang 2>/dev/null)
+TEST_OUT = $(OUT)/test
+TEST_C  := $(wildcard tests/test_*.c)
+TEST_SH := $(wildcard tests/test_*.sh)
 
 .PHONY: all test test-deps test-one bench clean install uninstall
 .DEFAULT_GOAL := all
@@ -26,13 +29,14 @@ all: lind-boot lind-boot-perf tools
 $(OUT):
 	mkdir -p $@
 
-# Each part of the project adds its targets in its own fragment.
+# Each part of the project adds its targets in its own fragment. The suite comes last:
+# its prerequisites name the programs that the other parts define.
 include mk/example.mk
-include mk/tests.mk
 include mk/bench.mk
 include mk/tools.mk
 include mk/install.mk
 include mk/check.mk
+include mk/tests.mk
 
 clean:
 	rm -rf build results

@@ -34,10 +34,9 @@ $(OUT)/obj/lind-boot-perf/%.o: $(EXAMPLE_DIR)/%.c $(EXAMPLE_HEADERS)
 bench:
 	@OUT=$(OUT) sh scripts/run_microbench.sh
 
-# The unit tests link the modules they test. (Written with $(OUT)/test because TEST_OUT is
-# defined by mk/tests.mk, which is read after this file.)
+# The unit tests link the modules they test.
 TEST_CFLAGS_fdtables := -I$(EXAMPLE_DIR)
 TEST_CFLAGS_threei   := -I$(EXAMPLE_DIR)
-$(OUT)/test/test_fdtables: $(EXAMPLE_DIR)/fdtables.c $(EXAMPLE_HEADERS)
-$(OUT)/test/test_threei: $(addprefix $(EXAMPLE_DIR)/,threei.c rawposix.c fdtables.c lind_common.c) \
+$(TEST_OUT)/test_fdtables: $(EXAMPLE_DIR)/fdtables.c $(EXAMPLE_HEADERS)
+$(TEST_OUT)/test_threei: $(addprefix $(EXAMPLE_DIR)/,threei.c rawposix.c fdtables.c lind_common.c) \
     $(EXAMPLE_HEADERS)

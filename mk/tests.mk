@@ -8,9 +8,6 @@
 # `make test` installs the tools the tests need (scripts/install-test-deps.sh), then runs
 # the suite once per compiler; tests/run.sh prints the closing "N passed, N failed" line.
 
-TEST_OUT    = $(OUT)/test
-TEST_C      := $(wildcard tests/test_*.c)
-TEST_SH     := $(wildcard tests/test_*.sh)
 TEST_BINS   = $(patsubst tests/%.c,$(TEST_OUT)/%,$(TEST_C))
 CMOCKA_LIBS := -lcmocka
 
