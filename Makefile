@@ -16,7 +16,6 @@ WARN    := -Wall -Wextra -Werror
 CPPFLAGS_LINDPERF := -Iinclude
 LDLIBS_LINDPERF   := -lpthread
 HEADER  := include/lindperf.h
-CLANG   := $(shell command -v clang 2>/dev/null)
 TEST_OUT = $(OUT)/test
 TEST_C  := $(wildcard tests/test_*.c)
 TEST_SH := $(wildcard tests/test_*.sh)

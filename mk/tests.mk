@@ -6,7 +6,8 @@
 # "ok - ..." or "not ok - ..." line per check and exits nonzero when one failed.
 #
 # `make test` installs the tools the tests need (scripts/install-test-deps.sh), then runs
-# the suite once per compiler; tests/run.sh prints the closing "N passed, N failed" line.
+# the suite once per compiler and the hardening checks; tests/run.sh prints a
+# "tests: N passed, N failed" line for each, and the last line is the grand total.
 
 TEST_BINS   = $(patsubst tests/%.c,$(TEST_OUT)/%,$(TEST_C))
 CMOCKA_LIBS := -lcmocka
@@ -28,8 +29,15 @@ TEST_PREREQS = $(TEST_BINS) $(OUT)/lind-boot $(OUT)/lind-boot-perf $(TOOLS)
 test-one: $(TEST_PREREQS)
 	@CC=$(CC) OUT=$(OUT) sh tests/run.sh $(TEST_BINS) $(TEST_SH)
 
+# The whole of `make test`: the suite under gcc and clang, then the hardening checks
+# (the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of fuzzing), then one
+# closing line with the grand total. The checks need clang, which test-deps installs.
+TEST_TALLY = $(abspath build/test-tally)
+TEST_CHECKS := tests/check/matrix.sh tests/check/sanitize.sh tests/check/stress.sh tests/check/fuzz.sh
+
 test: test-deps
-	@$(MAKE) --no-print-directory test-one CC=gcc OUT=build/test-gcc
-	@if [ -n "$(CLANG)" ]; then \
-	    $(MAKE) --no-print-directory test-one CC=clang OUT=build/test-clang; \
-	else echo "lindperf: clang is not installed; the suite ran under gcc only"; fi
+	@mkdir -p build && rm -f $(TEST_TALLY)
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=gcc OUT=build/test-gcc
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang OUT=build/test-clang
+	@LINDPERF_TALLY=$(TEST_TALLY) OUT=build/check sh tests/run.sh $(TEST_CHECKS)
+	@awk '{ p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }' $(TEST_TALLY)

@@ -3,11 +3,16 @@
 #   tests: N passed, N failed
 # cmocka programs are counted by test case, shell tests by their "ok -" / "not ok -" lines.
 # A program that crashes or exits nonzero without reporting a failure counts as one failure.
+# With LINDPERF_TALLY set to a file, the two counts are also appended to it, for the grand
+# total that make test prints last; the tests themselves run without it.
 
 passed=0
 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+tally=$LINDPERF_TALLY
+unset LINDPERF_TALLY
 
 for t in "$@"; do
     echo "== $t"
@@ -28,4 +33,5 @@ for t in "$@"; do
 done
 
 echo "tests: $passed passed, $failed failed"
+[ -n "$tally" ] && echo "$passed $failed" >>"$tally"
 [ "$failed" -eq 0 ]
