@@ -311,6 +311,15 @@ static inline void lindperf__remove_flags(int *argc, char **argv)
     }
 }
 
+/* What both builds' lindperf_try_parse_args start with. */
+static inline int lindperf__parse_vector(int *argc, char **argv, lindperf__options *o, char *why,
+                                         size_t size)
+{
+    if (!argc || !argv)
+        return lindperf__option_error(why, size, "lindperf: %s", "no argument vector given");
+    return lindperf__parse_options(*argc, argv, o, why, size);
+}
+
 static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
                                           size_t why_size);
 
@@ -2009,9 +2018,7 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
                                           size_t why_size)
 {
     lindperf__options o;
-    if (!argc || !argv)
-        return lindperf__option_error(why, why_size, "lindperf: %s", "no argument vector given");
-    if (lindperf__parse_options(*argc, argv, &o, why, why_size) != 0)
+    if (lindperf__parse_vector(argc, argv, &o, why, why_size) != 0)
         return -1;
     if (o.timer == LINDPERF_TSC && !lindperf__tsc_available())
         return lindperf__option_error(why, why_size, "lindperf: %s needs a timestamp counter (rdtsc "
@@ -2142,9 +2149,7 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
 {
     lindperf__options o;
     *timer = LINDPERF_OFF;
-    if (!argc || !argv)
-        return lindperf__option_error(why, why_size, "lindperf: %s", "no argument vector given");
-    if (lindperf__parse_options(*argc, argv, &o, why, why_size) != 0)
+    if (lindperf__parse_vector(argc, argv, &o, why, why_size) != 0)
         return -1;
     if (o.first_flag)
         return lindperf__option_error(why, why_size, "lindperf: %s needs a build with -DLIND_PERF, "
