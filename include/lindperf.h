@@ -53,10 +53,11 @@
  *       The same without exiting: 0, or -1 with the reason in why (argv untouched).
  *   int lindperf_run_each(lindperf_timer t, int (*workload)(void *), void *arg, FILE *out);
  *       Runs the workload once to discover the counters it reaches, then once per reached
- *       counter with only that one live, prints the report to out and writes the files
- *       asked for by --perf-json and --perf-csv. Returns the first nonzero workload status,
- *       else -1 when a report could not be written, else 0. With LINDPERF_OFF it runs the
- *       workload once and returns its status.
+ *       counter with only that one live (measuring the timer's floor again before each),
+ *       prints the report to out and writes the files asked for by --perf-json and
+ *       --perf-csv. Returns the first nonzero workload status, else -1 when a report could
+ *       not be written, else 0. With LINDPERF_OFF it runs the workload once and returns its
+ *       status; with LINDPERF_TSC on a CPU without one it says so and returns -1 unrun.
  *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
  *   void lindperf_set_net(int on);                   subtract the empty-scope floor
  *   void lindperf_set_detail(int on);                keep min, max and percentiles
@@ -109,6 +110,13 @@
  *   LINDPERF_MAX_DEPTH (default 64)
  *       How deep the discovery run follows nested scopes to learn parents. Deeper scopes
  *       are counted but get no parent.
+ *   Under a strict ISO mode (-std=c11 and later) the measuring build needs POSIX: this
+ *   header defines _POSIX_C_SOURCE when it comes before every system header, and stops
+ *   with an #error that says what to do when it cannot.
+ *
+ * Environment
+ *   LINDPERF_NO_TSC=1 makes the library treat the CPU as having no timestamp counter, to
+ *   exercise that path: --perftsc is then an error.
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
@@ -116,9 +124,9 @@
  *   scope is not counted. A child made by fork keeps measuring into its own copy, which is
  *   lost to the parent; the parent's report is unaffected. Counters defined in a shared
  *   object form that object's own registry; the host reports the registry it is linked
- *   with. Supported compilers: GCC 8 and later, Clang 7 and later, as C (gnu99 and later)
- *   or C++ (C++11 and later), on ELF platforms (Linux); the timestamp counter on x86-64,
- *   x86 and aarch64.
+ *   with. Compilers: GCC and Clang (tested with GCC 12 and Clang 14), as C (gnu99 and
+ *   later) or C++ (C++11 and later), on ELF platforms (Linux); others get an #error when
+ *   LIND_PERF is on. The timestamp counter: x86-64, x86 and aarch64.
  */
 #ifndef LINDPERF_H
 #define LINDPERF_H
@@ -2076,7 +2084,7 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
     lindperf_set_timer(t);
     if (lindperf__g.timer != t)
         return -1;
-    lindperf_empty_scope(t);   /* calibrated now, not in the middle of a run */
+    lindperf_empty_scope(t);   /* the run's floor; each timed run below measures its own */
     if (t == LINDPERF_TSC)
         lindperf_tsc_hz();
     lindperf_reset_all();
@@ -2187,6 +2195,7 @@ static inline int lindperf_counter_reached(const lindperf_counter *c) { (void)c;
 static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c) { (void)c; return NULL; }
 static inline double lindperf_tsc_hz(void) { return 0; }
 static inline double lindperf_empty_scope(lindperf_timer t) { (void)t; return 0; }
+static inline double lindperf_calibrate(lindperf_timer t) { (void)t; return 0; }
 static inline int lindperf_report(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_json(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_csv(FILE *out) { (void)out; return 0; }

@@ -216,6 +216,8 @@ static void check_detail_and_net(void)
 
     CHECK(lindperf_empty_scope(LINDPERF_CLOCK) > 0);
     CHECK(lindperf_empty_scope(LINDPERF_OFF) == 0);
+    CHECK(lindperf_calibrate(LINDPERF_CLOCK) > 0);
+    CHECK(lindperf_calibrate(LINDPERF_OFF) == 0);
     lindperf_set_net(1);
     lindperf_reset_all();
     lindperf_enable_only(add);
@@ -306,6 +308,7 @@ static void check_off(void)
     lindperf_enable_only(NULL);
     CHECK(lindperf_tsc_hz() == 0);
     CHECK(lindperf_empty_scope(LINDPERF_CLOCK) == 0);
+    CHECK(lindperf_calibrate(LINDPERF_CLOCK) == 0);
     char *text = written(lindperf_report, &status);
     CHECK(text && status == 0 && text[0] == 0);
     free(text);
