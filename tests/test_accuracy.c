@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "lindperf.h"
+#include "busy_work.h"   /* the test's own clock, median, pinning, and busy work */
 
 #define ATTEMPTS 3                /* a statistical check is measured at most three times */
 #define DURATION_TOLERANCE 0.03
@@ -44,27 +45,7 @@ LINDPERF_COUNTER(accuracy, busy);
 LINDPERF_COUNTER(accuracy, empty);
 LINDPERF_COUNTER(accuracy, close);
 
-/* ---- the test's own clock and statistics ---------------------------------------------- */
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorts v in place. */
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
+/* ---- the test's own statistics (and busy_work.h) -------------------------------------- */
 
 static double relative_difference(double got, double want)
 {
@@ -76,58 +57,15 @@ static int within(double error, double allowed)
     return error <= allowed && -error <= allowed;
 }
 
-/* Pinned, the trials are not moved between cores half-way; refused (a restricted cpuset),
- * the medians still hold. */
-static int pin_to_this_cpu(void **state)
-{
-    (void)state;
-    int cpu = sched_getcpu();
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (cpu >= 0)
-        CPU_SET(cpu, &set);
-    if (cpu < 0 || sched_setaffinity(0, sizeof set, &set) != 0)
-        print_message("note: could not pin to one CPU; relying on medians alone\n");
-    return 0;
-}
-
-/* ---- busy work of a known length -------------------------------------------------------
- * A chain of dependent multiply-adds: each step waits for the one before, so the length is
- * set by the count alone and the optimizer cannot shorten it. Calibrated against the
- * clock, but its true length is measured again for every check, next to the measurement. */
-static volatile uint64_t sink;
-
-__attribute__((noinline)) static void busy(uint64_t iterations)
-{
-    uint64_t x = sink;
-    for (uint64_t i = 0; i < iterations; i++) {
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-        __asm__ __volatile__("" : "+r"(x));
-    }
-    sink = x;
-}
-
+/* ---- busy work of a known length (busy_work.h) ----------------------------------------
+ * Calibrated once, on first use; its true length is measured again for every check, next
+ * to the measurement. */
 static double ns_per_iteration;
-
-/* The fastest of several runs: the others were slowed by something else. */
-static void calibrate_busy(void)
-{
-    const uint64_t n = 1u << 18;
-    double best = 1e9;
-    for (int i = 0; i < 15; i++) {
-        uint64_t start = now_ns();
-        busy(n);
-        double per = (double)(now_ns() - start) / (double)n;
-        if (per < best)
-            best = per;
-    }
-    ns_per_iteration = best;
-}
 
 static uint64_t iterations_for(double ns)
 {
     if (ns_per_iteration == 0)
-        calibrate_busy();
+        ns_per_iteration = busy_ns_per_iteration();
     return (uint64_t)(ns / ns_per_iteration + 0.5);
 }
 

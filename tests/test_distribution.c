@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "lindperf.h"
+#include "busy_work.h"   /* the test's own clock, median, pinning, and busy work */
 
 #define ATTEMPTS 3
 #define NOISE 0.03
@@ -31,65 +32,6 @@
 #define TRUTH_SHORT_PER_CHUNK 10
 
 LINDPERF_COUNTER(distribution, mixed);
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, compare_doubles);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static int pin_to_this_cpu(void **state)
-{
-    (void)state;
-    int cpu = sched_getcpu();
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (cpu >= 0)
-        CPU_SET(cpu, &set);
-    if (cpu < 0 || sched_setaffinity(0, sizeof set, &set) != 0)
-        print_message("note: could not pin to one CPU; relying on medians alone\n");
-    return 0;
-}
-
-/* Dependent multiply-adds: the length is set by the count alone (see test_accuracy.c). */
-static volatile uint64_t sink;
-
-__attribute__((noinline)) static void busy(uint64_t iterations)
-{
-    uint64_t x = sink;
-    for (uint64_t i = 0; i < iterations; i++) {
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-        __asm__ __volatile__("" : "+r"(x));
-    }
-    sink = x;
-}
-
-static double ns_per_iteration(void)
-{
-    const uint64_t n = 1u << 18;
-    double best = 1e9;
-    for (int i = 0; i < 15; i++) {
-        uint64_t start = now_ns();
-        busy(n);
-        double per = (double)(now_ns() - start) / (double)n;
-        if (per < best)
-            best = per;
-    }
-    return best;
-}
 
 __attribute__((noinline)) static void busy_timed(uint64_t iterations)
 {
@@ -158,7 +100,7 @@ static int near(double got, double want, double tolerance)
 static void check_mix(lindperf_timer timer)
 {
     const char *name = timer == LINDPERF_TSC ? "tsc" : "clock";
-    double per = ns_per_iteration();
+    double per = busy_ns_per_iteration();
     mix m = {(uint64_t)(SHORT_NS / per + 0.5), (uint64_t)(LONG_NS / per + 0.5)};
     figures f = {0, 0, 0, 0, 0};
     int ok = 0;

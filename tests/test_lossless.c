@@ -12,89 +12,14 @@
 #include <cmocka.h>
 
 #include <pthread.h>
-#include <time.h>
 
 #include "lindperf.h"
 
-LINDPERF_COUNTER(lossless, hammered);
-LINDPERF_COUNTER(lossless, bystander);
-
+#define HAMMERED lossless, hammered
 #define THREADS 8
-#define SCOPES_PER_THREAD 20000
-#define BOUNDED_SCOPES 200       /* scopes that also note their inner and outer bounds */
-#define INNER_NS 2000            /* each bounded scope holds at least this long */
+#include "threaded_scopes.h"
 
-static const lindperf_counter *hammered(void)
-{
-    return lindperf_find("lossless::hammered");
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int fresh_clock_counter(void **state)
-{
-    (void)state;
-    lindperf_set_net(0);
-    lindperf_set_detail(0);
-    lindperf_set_timer(LINDPERF_CLOCK);
-    lindperf_enable_only(hammered());
-    lindperf_reset_all();
-    return 0;
-}
-
-/* ---- What each thread does, and what it knows about its own scopes. ---- */
-
-typedef struct worker {
-    pthread_t thread;
-    int scopes;
-    int bounded;                 /* also note the bounds of each scope */
-    pthread_barrier_t *parked;   /* when set: wait here twice after the scopes (see park) */
-    uint64_t inner_sum;          /* sum of what each scope surely contains */
-    uint64_t outer_sum;          /* sum of what surely contains each scope */
-} worker;
-
-static void plain_scopes(int n)
-{
-    for (int i = 0; i < n; i++) {
-        LINDPERF_SCOPE(lossless, hammered);
-        lindperf_black_box(&i);
-    }
-}
-
-/* A scope whose interval is pinned between two pairs of clock readings. */
-static void bounded_scope(worker *w)
-{
-    uint64_t outer_start = now_ns();
-    LINDPERF_SCOPE_VAR(scope, lossless, hammered);
-    uint64_t inner_start = now_ns(), inner_end;
-    do
-        inner_end = now_ns();
-    while (inner_end - inner_start < INNER_NS);
-    lindperf_scope_end(&scope);
-    uint64_t outer_end = now_ns();
-    w->inner_sum += inner_end - inner_start;
-    w->outer_sum += outer_end - outer_start;
-}
-
-static void *work(void *arg)
-{
-    worker *w = (worker *)arg;
-    if (w->bounded)
-        for (int i = 0; i < w->scopes; i++)
-            bounded_scope(w);
-    else
-        plain_scopes(w->scopes);
-    if (w->parked) {
-        pthread_barrier_wait(w->parked);   /* the scopes are done ... */
-        pthread_barrier_wait(w->parked);   /* ... and the main thread has looked */
-    }
-    return NULL;
-}
+LINDPERF_COUNTER(lossless, bystander);
 
 static void start(worker *w, int n)
 {
@@ -143,29 +68,16 @@ static void total_is_the_sum_of_every_threads_intervals(void **state)
     assert_in_range(total, inner, outer);
 }
 
-/* Threads that have recorded wait at a barrier, so their tables are still live. */
-static void park(worker *w, int n, pthread_barrier_t *parked)
-{
-    for (int i = 0; i < n; i++)
-        w[i].parked = parked;
-    start(w, n);
-    pthread_barrier_wait(parked);
-}
-
+/* Threads parked in a crowd (threaded_scopes.h) have recorded and are still alive, so
+ * their tables are live when the main thread looks. */
 static void counts_of_exited_threads_stay_after_join(void **state)
 {
     (void)state;
-    pthread_barrier_t parked;
-    worker w[THREADS] = {0};
-    assert_int_equal(pthread_barrier_init(&parked, NULL, THREADS + 1), 0);
-    for (int i = 0; i < THREADS; i++)
-        w[i].scopes = SCOPES_PER_THREAD;
-    park(w, THREADS, &parked);
+    crowd c;
+    gather(&c, SCOPES_PER_THREAD, 0, 0);
     uint64_t calls_alive = lindperf_counter_calls(hammered());
     uint64_t total_alive = lindperf_counter_total(hammered());
-    pthread_barrier_wait(&parked);
-    join(w, THREADS);
-    pthread_barrier_destroy(&parked);
+    dismiss(&c);
     assert_int_equal(calls_alive, (uint64_t)THREADS * SCOPES_PER_THREAD);
     assert_int_equal(lindperf_counter_calls(hammered()), calls_alive);
     assert_int_equal(lindperf_counter_total(hammered()), total_alive);
@@ -204,19 +116,13 @@ static void reset_with_nothing_running_gives_zero(void **state)
 static void reset_then_exit_counts_only_what_came_after(void **state)
 {
     (void)state;
-    pthread_barrier_t parked;
-    worker w[THREADS] = {0};
-    assert_int_equal(pthread_barrier_init(&parked, NULL, THREADS + 1), 0);
-    for (int i = 0; i < THREADS; i++)
-        w[i].scopes = SCOPES_PER_THREAD;
-    park(w, THREADS, &parked);
+    crowd c;
+    gather(&c, SCOPES_PER_THREAD, 0, 0);
     lindperf_reset_all();
     assert_int_equal(lindperf_counter_calls(hammered()), 0);
     assert_int_equal(lindperf_counter_total(hammered()), 0);
     plain_scopes(7);
-    pthread_barrier_wait(&parked);
-    join(w, THREADS);
-    pthread_barrier_destroy(&parked);
+    dismiss(&c);
     assert_int_equal(lindperf_counter_calls(hammered()), 7);
 }
 

@@ -17,6 +17,7 @@
 #pragma GCC diagnostic error "-Wshadow"
 
 #include "lindperf.h"
+#include "now_ns.h"
 
 #define SPIN_NS 2000000u   /* 2 ms */
 
@@ -38,13 +39,6 @@ static const lindperf_counter *counter(const char *name)
     if (!c)
         fail_msg("no counter named %s in the registry", name);
     return c;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The controlled workload: it returns only once the clock has advanced by ns. */
