@@ -4,18 +4,9 @@
 # compare with status 2 and a "lindperf:" message. Nothing here is timed: the slowdowns
 # are written into the fixtures (tests/data/close-*.json), not measured.
 
-OUT=${OUT:-build}
-data=$(dirname "$0")/data
+. "$(dirname "$0")/lib.sh"
+data=$root/tests/data
 compare=$OUT/lindperf-compare
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-check() {
-    description=$1
-    shift
-    if "$@"; then echo "ok - $description"; else echo "not ok - $description"; failed=1; return 1; fi
-}
 
 # Runs the comparer; leaves its status in $status, its output in $tmp/out and $tmp/err.
 run() {
@@ -133,7 +124,7 @@ if [ -x "$host" ]; then
     run "$tmp/real.json" "$tmp/real.json"
     check "a real run compared with itself passes at the default threshold" [ "$status" -eq 0 ]
 
-    ${CC:-cc} -O2 -DLIND_PERF -DLIND_BOOT_SLOW_CLOSE=500 -Iinclude -o "$slow_host" \
+    $CC -O2 -DLIND_PERF -DLIND_BOOT_SLOW_CLOSE=500 -Iinclude -o "$slow_host" \
         examples/lind-boot/*.c -lpthread 2>"$tmp/build.err"
     check "the example host builds with a slowdown in rawposix's close" [ -x "$slow_host" ] ||
         sed "s/^/#   /" "$tmp/build.err"
@@ -147,4 +138,4 @@ else
     echo "# skipped the end-to-end checks: $host is not built (make lind-boot-perf)"
 fi
 
-exit $failed
+finish

@@ -4,7 +4,7 @@
 # compiler that matches $CC, linked with the C module built by $CC, on and off.
 # (make check-matrix runs the full set of standards and optimization levels.)
 
-CC=${CC:-cc}
+. "$(dirname "$0")/lib.sh"
 # The C++ driver of $CC's family, with any flags $CC carries (a sanitizer, say).
 set -- $CC
 case "$1" in
@@ -13,33 +13,28 @@ case "$1" in
 esac
 shift
 CXX_FLAGS="$*"
-dir=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0
 warn="-Wall -Wextra -Wpedantic -Werror -Wshadow -Wconversion -Wsign-conversion"
-inc="-I$dir/include -I$dir/tests/matrix"
+inc="-I$root/include -I$root/tests/matrix"
 
 if ! command -v "$CXX" >/dev/null; then
-    echo "ok - C++ skipped: $CXX is not installed"
+    ok "C++ skipped: $CXX is not installed"
     exit 0
 fi
+
+# build_and_run STD FLAGS: the C module by $CC and the C++ program by $CXX, linked and run.
+build_and_run() {
+    $CC -std=gnu11 -O2 $2 $warn $inc -c -o "$tmp/module.o" "$root/tests/matrix/matrix_module.c" &&
+    $CXX $CXX_FLAGS -std=$1 -O2 $2 $warn $inc -c -o "$tmp/cxx.o" "$root/tests/matrix/matrix_cxx.cpp" &&
+    $CXX $CXX_FLAGS -o "$tmp/cxx" "$tmp/module.o" "$tmp/cxx.o" -lpthread &&
+    "$tmp/cxx"
+}
 
 for std in c++11 c++20; do
     for mode in perf off; do
         flags=""
         [ "$mode" = perf ] && flags="-DLIND_PERF"
         what="$CXX -std=$std $([ "$mode" = perf ] && echo "-DLIND_PERF" || echo "(off)")"
-        if { $CC -std=gnu11 -O2 $flags $warn $inc -c -o "$tmp/module.o" "$dir/tests/matrix/matrix_module.c" &&
-             $CXX $CXX_FLAGS -std=$std -O2 $flags $warn $inc -c -o "$tmp/cxx.o" "$dir/tests/matrix/matrix_cxx.cpp" &&
-             $CXX $CXX_FLAGS -o "$tmp/cxx" "$tmp/module.o" "$tmp/cxx.o" -lpthread &&
-             "$tmp/cxx"; } >"$tmp/log" 2>&1; then
-            echo "ok - $what: builds, and its scopes count exactly"
-        else
-            head -20 "$tmp/log"
-            echo "not ok - $what: builds, and its scopes count exactly"
-            failed=1
-        fi
+        check "$what: builds, and its scopes count exactly" quiet build_and_run "$std" "$flags"
     done
 done
-exit $failed
+finish

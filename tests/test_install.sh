@@ -4,26 +4,8 @@
 # and must report it. Then make uninstall must leave no file of ours behind, and DESTDIR
 # must stage without changing the paths written into lindperf.pc.
 
-CC=${CC:-cc}
-OUT=${OUT:-build}
-root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"
 prefix=$tmp/prefix
-failed=0
-
-check() {
-    description=$1
-    shift
-    if "$@"; then echo "ok - $description"; else echo "not ok - $description"; failed=1; return 1; fi
-}
-
-# Runs a command quietly; on failure its output is shown as TAP comments.
-quiet() {
-    "$@" >"$tmp/log" 2>&1 && return 0
-    sed 's/^/#   /' "$tmp/log"
-    return 1
-}
 
 installed() {
     for f in include/lindperf.h lib/pkgconfig/lindperf.pc lib/cmake/lindperf/lindperfConfig.cmake \
@@ -112,4 +94,4 @@ check "make uninstall DESTDIR=... removes the staged files" \
     quiet make -C "$root" --no-print-directory uninstall DESTDIR="$stage" PREFIX=/usr OUT="$OUT"
 check "nothing staged is left" [ "$(find "$stage" -type f)" = "" ]
 
-exit $failed
+finish

@@ -7,20 +7,12 @@
 # avg is not below the avg of the layer it wraps, holds because the outer scope contains the
 # inner one's work; see layers_ordered for how it stays robust against noise.
 
+. "$(dirname "$0")/lib.sh"
 LC_ALL=C
 export LC_ALL
-OUT=${OUT:-build}
 PERF=$OUT/lind-boot-perf
 PLAIN=$OUT/lind-boot
 WIDTH=97
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-ok()     { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; failures=$((failures + 1)); }
-check()  { what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
 # rows REPORT: one line per table row, "SECTION NAME CALLS TOTAL AVG TOTAL_TOL AVG_TOL", with
 # times in ns (or cycles) and each tolerance half a unit of the printed figure's last digit.
@@ -218,4 +210,4 @@ for bad in 0 -5 abc 12x "" " 7" 1e6 +3 1000000001 99999999999999999999999; do
     check "--iterations '$bad': usage and status 2" exits_2_with_usage "$PERF" close --iterations "$bad"
 done
 
-[ "$failures" -eq 0 ]
+finish

@@ -8,20 +8,11 @@
 # Both twins are compiled under the same file name, unit.c, so that their objects may be
 # compared whole: nothing but the code may tell them apart.
 
+. "$(dirname "$0")/lib.sh"
 LC_ALL=C
 export LC_ALL
-CC=${CC:-cc}
-root=$(cd "$(dirname "$0")/.." && pwd)
 parts=$root/tests/parts-off
 flags="-Wall -Wextra -Werror -I$root/include"
-
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-ok()     { echo "ok - $1"; }
-not_ok() { echo "not ok - $1"; failures=$((failures + 1)); }
-check()  { what=$1; shift; if "$@" >"$tmp/why" 2>&1; then ok "$what"; else not_ok "$what"; sed 's/^/#   /' "$tmp/why"; fi; }
 
 # compile NAME SOURCE FLAGS...: $tmp/NAME/unit.o from SOURCE copied to $tmp/NAME/unit.c
 compile() {
@@ -55,21 +46,21 @@ for opt in -O2 -O0 -Os; do
         continue
     fi
     check "$CC $opt: without LIND_PERF the instrumented functions' machine code equals the plain twin's" \
-        same_code "off$opt" "plain$opt"
+        quiet same_code "off$opt" "plain$opt"
     check "$CC $opt: without LIND_PERF the two objects have the same sections and sizes" \
-        same_sections "off$opt" "plain$opt"
+        quiet same_sections "off$opt" "plain$opt"
     check "$CC $opt: without LIND_PERF the two objects are byte for byte identical" \
-        same_object "off$opt" "plain$opt"
-    check "$CC $opt: without LIND_PERF the object has no lindperf symbol" no_lindperf_symbol "off$opt"
-    check "$CC $opt: without LIND_PERF the object has no lindperf section" no_lindperf_section "off$opt"
+        quiet same_object "off$opt" "plain$opt"
+    check "$CC $opt: without LIND_PERF the object has no lindperf symbol" quiet no_lindperf_symbol "off$opt"
+    check "$CC $opt: without LIND_PERF the object has no lindperf section" quiet no_lindperf_section "off$opt"
 
     if compile "on$opt" instrumented.c "$opt" -DLIND_PERF -Wshadow; then
         ok "$CC $opt: with LIND_PERF the instrumented twin (several and nested scopes) compiles warning-free, -Wshadow too"
         check "$CC $opt: with LIND_PERF the machine code differs from the plain twin's (the comparison can fail)" \
-            different_code "on$opt" "plain$opt"
-        check "$CC $opt: with LIND_PERF the object defines the counters" has_lindperf_symbol "on$opt"
+            quiet different_code "on$opt" "plain$opt"
+        check "$CC $opt: with LIND_PERF the object defines the counters" quiet has_lindperf_symbol "on$opt"
         check "$CC $opt: with LIND_PERF the object has the lindperf_counters section" \
-            has_lindperf_section "on$opt"
+            quiet has_lindperf_section "on$opt"
     else
         not_ok "$CC $opt: with LIND_PERF the instrumented twin (several and nested scopes) compiles warning-free, -Wshadow too"
     fi
@@ -77,7 +68,7 @@ done
 
 for std in c99 c11 gnu99; do
     check "$CC -std=$std -pedantic: the instrumented twin compiles warning-free without LIND_PERF" \
-        compile "pedantic-$std" instrumented.c -O2 -std=$std -pedantic
+        quiet compile "pedantic-$std" instrumented.c -O2 -std=$std -pedantic
 done
 
 # Counters defined once per program: a duplicate fails to link, or to compile in one file.
@@ -100,9 +91,9 @@ twice_fails() {
     grep -q 'redefinition of .*lindperf__counter_off__twice' "$tmp/err" || { cat "$tmp/err"; return 1; }
 }
 check "with LIND_PERF, a counter defined in one file and declared in another links and is found" \
-    linked_and_ran
-check "with LIND_PERF, one counter defined in two files fails to link" duplicate_fails
-check "with LIND_PERF, one counter defined twice in one file fails to compile" twice_fails
+    quiet linked_and_ran
+check "with LIND_PERF, one counter defined in two files fails to link" quiet duplicate_fails
+check "with LIND_PERF, one counter defined twice in one file fails to compile" quiet twice_fails
 
 # A host built without LIND_PERF.
 host=$tmp/host-off
@@ -122,10 +113,10 @@ exits_2() {
     [ ! -s "$tmp/out" ] || { echo "the host ran on:"; cat "$tmp/out"; return 1; }
 }
 for flag in --perf --perftsc --perf=clock --perf=tsc; do
-    check "a host without LIND_PERF exits 2 on $flag, with one lindperf: line naming it" exits_2 "$flag"
+    check "a host without LIND_PERF exits 2 on $flag, with one lindperf: line naming it" quiet exits_2 "$flag"
 done
-check "a host without LIND_PERF exits 2 on a perf flag after other options" exits_2 --perf -v
-check "a host without LIND_PERF still exits 2 on --perf=sundial" exits_2 --perf=sundial
+check "a host without LIND_PERF exits 2 on a perf flag after other options" quiet exits_2 --perf -v
+check "a host without LIND_PERF still exits 2 on --perf=sundial" quiet exits_2 --perf=sundial
 
 runs_with() {
     expected=$1
@@ -133,8 +124,8 @@ runs_with() {
     out=$("$host" "$@") || { echo "status $?"; return 1; }
     [ "$out" = "$expected" ] || { echo "printed: $out"; return 1; }
 }
-check "a host without LIND_PERF runs without a perf flag" runs_with "timer 0 argc 3 -v prog" -v prog
+check "a host without LIND_PERF runs without a perf flag" quiet runs_with "timer 0 argc 3 -v prog" -v prog
 check "a host without LIND_PERF leaves a perf flag after the program to the program" \
-    runs_with "timer 0 argc 3 prog --perf" prog --perf
+    quiet runs_with "timer 0 argc 3 prog --perf" prog --perf
 
-[ "$failures" -eq 0 ]
+finish

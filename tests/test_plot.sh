@@ -3,18 +3,9 @@
 # each module one colour of its own, draws the call path when parents are known, survives
 # names full of markup and odd bytes, and refuses bad input with status 2.
 
-OUT=${OUT:-build}
-data=$(dirname "$0")/data
+. "$(dirname "$0")/lib.sh"
+data=$root/tests/data
 plot=$OUT/lindperf-plot
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-check() {
-    description=$1
-    shift
-    if "$@"; then echo "ok - $description"; else echo "not ok - $description"; failed=1; return 1; fi
-}
 
 # xmllint evaluates the XPath; local-name() because the elements are in the SVG namespace.
 xpath() { xmllint --xpath "$2" "$1" 2>/dev/null; }
@@ -98,4 +89,4 @@ else
     echo "# skipped the real-run checks: $host is not built (make lind-boot-perf)"
 fi
 
-exit $failed
+finish
