@@ -166,7 +166,7 @@ ASAN_SHELL  := $(wildcard tests/test_lind_boot.sh tests/test_cxx.sh)
 SAN_TIMING_TESTS := accuracy
 ASAN_TIMED   = $(filter $(SAN_TIMING_TESTS:%=$(ASAN_OUT)/test/test_%),$(ASAN_TESTS))
 ASAN_EXACT   = $(filter-out $(ASAN_TIMED),$(ASAN_TESTS))
-TSAN_SOURCES := $(sort $(shell grep -l pthread_create $(TEST_C) /dev/null) \
+TSAN_SOURCES := $(sort $(shell grep -l 'pthread_create\|threaded_scopes.h' $(TEST_C) /dev/null) \
                        $(filter tests/test_discovery.c,$(TEST_C)))
 TSAN_TESTS   = $(patsubst tests/%.c,$(TSAN_OUT)/test/%,$(TSAN_SOURCES))
 SAN_STRESS_SECONDS ?= 5

@@ -17,8 +17,7 @@
 #endif
 
 /* Every thread of a crowd stays alive until all have recorded, so at most two ever hold a
- * table. The threads are started (pthread_create) in threaded_scopes.h; the name stands
- * here too because check-tsan picks the tests whose source names it (mk/check.mk). */
+ * table. */
 #define HAMMERED overflow, hammered
 #define THREADS 8                /* four times the tables */
 #include "threaded_scopes.h"
