@@ -1220,7 +1220,8 @@ static inline const lindperf_counter *lindperf_counter_at(size_t i)
 
 static inline const lindperf_counter *lindperf_find(const char *full_name)
 {
-    for (size_t i = 0; full_name && i < lindperf_counter_count(); i++)
+    size_t n = lindperf_counter_count();   /* once: each call takes the registry lock */
+    for (size_t i = 0; full_name && i < n; i++)
         if (strcmp(lindperf__g.counters[i]->name, full_name) == 0)
             return lindperf__g.counters[i];
     return NULL;
@@ -1357,8 +1358,8 @@ static inline double lindperf_empty_scope(lindperf_timer t)
 
 static inline void lindperf__update_net_floor(void);
 
-/* On a shared machine the cost of a timer read drifts by a fifth within milliseconds, so
- * lindperf_run_each measures the floor again before every timed run, for that run. */
+/* On a shared machine the cost of a timer read drifts by up to 30% for milliseconds at a
+ * time, so lindperf_run_each measures the floor again before every timed run, for that run. */
 static inline double lindperf_calibrate(lindperf_timer t)
 {
     if (!lindperf__timer_usable(t))
@@ -2001,7 +2002,8 @@ static inline int lindperf__write_file(const char *path, int (*write)(FILE *))
 /* Parsing: the shared parser, then what only a measuring build can check. */
 static inline int lindperf__glob_matches_a_counter(const char *glob)
 {
-    for (size_t i = 0; i < lindperf_counter_count(); i++)
+    size_t n = lindperf_counter_count();
+    for (size_t i = 0; i < n; i++)
         if (fnmatch(glob, lindperf__g.counters[i]->name, 0) == 0)
             return 1;
     return 0;
@@ -2044,7 +2046,7 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
     lindperf__g.only_count = o.only_count;
     lindperf_set_detail(o.detail);
     lindperf_set_tree(o.tree);
-    lindperf__g.net = o.net;
+    lindperf_set_net(o.net);
     *timer = o.timer;
     return 0;
 }

@@ -233,6 +233,19 @@ static void child_scopes_and_reports(void)
     _exit(reported && after - before == 1000 ? 0 : 1);
 }
 
+/* The child must exit 0: it counted its own scopes exactly and could report. */
+static void fork_a_child_that_scopes_and_reports(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        child_scopes_and_reports();
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void forked_child_leaves_the_parents_counts_exact(void **state)
 {
     (void)state;
@@ -243,14 +256,7 @@ static void forked_child_leaves_the_parents_counts_exact(void **state)
     pthread_t churner;
     assert_int_equal(pthread_create(&churner, NULL, churn, NULL), 0);
     for (int i = 0; i < 20; i++) {
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0)
-            child_scopes_and_reports();
-        int status = 0;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 0);
+        fork_a_child_that_scopes_and_reports();
     }
     __atomic_store_n(&stop_churning, 1, __ATOMIC_RELAXED);
     pthread_join(churner, NULL);
@@ -262,13 +268,7 @@ static void forked_child_leaves_the_parents_counts_exact(void **state)
     lindperf_reset_all();
     lindperf_enable_only(forked);
     scopes(100);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0)
-        child_scopes_and_reports();
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    fork_a_child_that_scopes_and_reports();
     scopes(50);
     lindperf_enable_only(NULL);
     assert_int_equal(lindperf_counter_calls(forked), 150);
