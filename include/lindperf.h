@@ -602,9 +602,13 @@ extern lindperf_counter *__stop_lindperf_counters[] __attribute__((weak));
  * readers subtract it. Slots therefore only ever grow, and a reset can never be undone by
  * a thread that was half-way through an update.
  */
+/* A 64-bit figure that threads share. i386 aligns uint64_t to 4 bytes inside a struct, where
+ * a 64-bit atomic can tear or split a lock: every shared figure is 8-byte aligned instead. */
+typedef uint64_t lindperf__u64 __attribute__((aligned(8)));
+
 typedef struct lindperf__slot {
-    uint64_t calls;
-    uint64_t total;
+    lindperf__u64 calls;
+    lindperf__u64 total;
 } lindperf__slot;
 
 /* The distribution of one counter's intervals, kept by a thread under --perf-detail.
