@@ -14,6 +14,6 @@ $(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) | $(OUT)
 $(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm
 
-# tests/test_json.c checks the tools' JSON reader directly.
-TEST_CFLAGS_json := -Iscripts
-$(TEST_OUT)/test_json: scripts/lindperf-json.h
+# tests/test_json_reader.c checks the tools' JSON reader directly.
+TEST_CFLAGS_json_reader := -Iscripts
+$(TEST_OUT)/test_json_reader: scripts/lindperf-json.h

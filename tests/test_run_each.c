@@ -1,0 +1,85 @@
+/* lindperf_run_each: one discovery run, then one timed run per reached counter, and the
+ * status it returns. */
+#include "report_fixture.h"
+
+typedef struct workload_log {
+    int runs;
+    int fail_on_run;       /* return a status on this run (1-based), 0: never */
+} workload_log;
+
+static int workload(void *arg)
+{
+    workload_log *log = (workload_log *)arg;
+    log->runs++;
+    for (int i = 0; i < 3; i++) {
+        LINDPERF_SCOPE(alpha, parse);
+    }
+    {
+        LINDPERF_SCOPE(alpha, lex);
+    }
+    for (int i = 0; i < 2; i++) {
+        LINDPERF_SCOPE(mid, step);
+        LINDPERF_SCOPE(zeta, last);
+    }
+    if (log->fail_on_run && log->runs >= log->fail_on_run)
+        return 40 + log->runs;
+    return 0;
+}
+
+static void run_each_runs_discovery_then_once_per_reached_counter(void **state)
+{
+    (void)state;
+    workload_log log = {0, 0};
+    FILE *out = capture();
+    assert_int_equal(lindperf_run_each(LINDPERF_CLOCK, workload, &log, out), 0);
+    char *text = captured_text(out);
+    /* discovery, then alpha::parse, alpha::lex, mid::step, zeta::last */
+    assert_int_equal(log.runs, 1 + 4);
+    assert_int_equal(lindperf_counter_calls(lindperf_find("alpha::parse")), 3);
+    assert_int_equal(lindperf_counter_calls(lindperf_find("alpha::lex")), 1);
+    assert_int_equal(lindperf_counter_calls(lindperf_find("mid::step")), 2);
+    assert_int_equal(lindperf_counter_calls(lindperf_find("zeta::last")), 2);
+    assert_int_equal(lindperf_counter_calls(lindperf_find("beta::one")), 0);
+    char got[1024];
+    outline(text, got, sizeof got);
+    assert_text_equal(got,
+        "[ALPHA]\nalpha::parse\nalpha::lex\n"
+        "[MID]\nmid::step\n"
+        "[ZETA]\nzeta::last\n"
+        "never\n");
+    assert_non_null(strstr(text, "\nnever reached: beta::one, beta::unused\n"));
+    free(text);
+}
+
+static void run_each_returns_the_first_nonzero_workload_status(void **state)
+{
+    (void)state;
+    workload_log log = {0, 3};
+    FILE *out = fopen("/dev/null", "w");
+    assert_non_null(out);
+    assert_int_equal(lindperf_run_each(LINDPERF_CLOCK, workload, &log, out), 43);
+    fclose(out);
+    assert_int_equal(log.runs, 5);   /* a failing run does not stop the others */
+    assert_int_equal(lindperf_counter_calls(lindperf_find("zeta::last")), 2);
+}
+
+static void run_each_returns_minus_one_when_the_report_cannot_be_written(void **state)
+{
+    (void)state;
+    workload_log log = {0, 0};
+    FILE *full = fopen("/dev/full", "w");
+    if (!full)
+        skip();
+    assert_int_equal(lindperf_run_each(LINDPERF_CLOCK, workload, &log, full), -1);
+    fclose(full);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TEST(run_each_runs_discovery_then_once_per_reached_counter),
+        TEST(run_each_returns_the_first_nonzero_workload_status),
+        TEST(run_each_returns_minus_one_when_the_report_cannot_be_written),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
