@@ -56,7 +56,8 @@
  *       counter with only that one live (measuring the timer's floor again before each),
  *       prints the report to out and writes the files asked for by --perf-json and
  *       --perf-csv. Returns the first nonzero workload status, else -1 when a report could
- *       not be written, else 0. With LINDPERF_OFF it runs the workload once and returns its
+ *       not be written or --perf-only left nothing to time, else 0. With LINDPERF_OFF it
+ *       runs the workload once and returns its
  *       status; with LINDPERF_TSC on a CPU without one it says so and returns -1 unrun.
  *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
  *   void lindperf_set_net(int on);                   subtract the empty-scope floor
@@ -95,9 +96,18 @@
  *                           average and self time net of the timer floor
  *   --perf-json=FILE        also write the results as JSON
  *   --perf-csv=FILE         also write the results as CSV
- *   --perf-only=GLOB        time only the counters whose "module::ident" matches (repeatable)
- *   The modifiers need --perf or --perftsc. A flag given twice, an unknown --perf* flag,
- *   --perf=OTHER, and any of them in a build without LIND_PERF end the program (status 2).
+ *   --perf-gbench=FILE      also write the results in Google Benchmark's JSON format
+ *   --perf-tree-csv=FILE    also write the call path as CSV
+ *   --perf-only=GLOB        time only the counters whose "module::ident" matches (repeatable);
+ *                           a pattern whose counters the workload never reaches is named on
+ *                           stderr, and when nothing is left to time, run_each returns -1
+ *   --perf-repeat=N         run the whole measurement N times (1 to 1000)
+ *   --perf-solo             time one counter per run, never several in one batch
+ *   The modifiers need --perf or --perftsc. Every output FILE is checked before the first
+ *   run, without being truncated; it is written beside itself and renamed into place at the
+ *   end, so a failed run leaves an older file whole. A flag given twice, an unknown --perf*
+ *   flag, --perf=OTHER, a bad N, a FILE that cannot be written, and any perf flag in a build
+ *   without LIND_PERF end the program (status 2).
  *
  * Compile-time options
  *   LIND_PERF
@@ -186,19 +196,72 @@ typedef struct lindperf_counter lindperf_counter;
 #endif
 
 #define LINDPERF_MAX_ONLY 32    /* --perf-only patterns in one command line */
+#define LINDPERF_MAX_REPEAT 1000    /* --perf-repeat=N */
 
 typedef struct lindperf__options {
     lindperf_timer timer;
-    int net, detail, tree;
-    const char *json_path, *csv_path;
+    int net, detail, tree, solo;
+    unsigned repeat;            /* 0: not given */
+    const char *json_path, *csv_path, *gbench_path, *tree_csv_path;
     const char *only[LINDPERF_MAX_ONLY];
     size_t only_count;
     const char *first_flag;     /* for the off build's message */
     const char *timer_flag;     /* the flag that chose the timer, as given */
+    const char *modifier;       /* the last flag that needs a timer */
 } lindperf__options;
 
 #define LINDPERF__FLAG_LIST "--perf, --perftsc, --perf=clock|tsc, --perf-net, --perf-detail, " \
-                            "--perf-tree, --perf-json=FILE, --perf-csv=FILE, --perf-only=GLOB"
+                            "--perf-tree, --perf-json=FILE, --perf-csv=FILE, --perf-only=GLOB, " \
+                            "--perf-repeat=N, --perf-solo, --perf-gbench=FILE, " \
+                            "--perf-tree-csv=FILE"
+
+/* What a flag's value is, and so how it is read and where it goes. */
+typedef enum {
+    LINDPERF__TAKES_TIMER,      /* no value: the flag names the timer */
+    LINDPERF__TAKES_NOTHING,    /* a switch, on when given */
+    LINDPERF__TAKES_FILE,       /* =FILE, an output path */
+    LINDPERF__TAKES_GLOB,       /* =GLOB, repeatable */
+    LINDPERF__TAKES_COUNT       /* =N, 1 to LINDPERF_MAX_REPEAT */
+} lindperf__value_kind;
+
+typedef struct lindperf__flag {
+    const char *name;           /* as typed, up to the '=' of a value */
+    lindperf__value_kind takes;
+    size_t field;               /* where it goes: an offset into lindperf__options */
+    lindperf_timer timer;       /* for the timer flags */
+} lindperf__flag;
+
+#define LINDPERF__FIELD(name) offsetof(lindperf__options, name)
+
+/* The row of the flag that arg is, or NULL. A flag that takes a value matches with "=..." and
+ * also bare, so that a missing value gets its own message. */
+static inline const lindperf__flag *lindperf__find_flag(const char *arg)
+{
+    static const lindperf__flag flags[] = {
+        {"--perf", LINDPERF__TAKES_TIMER, LINDPERF__FIELD(timer), LINDPERF_CLOCK},
+        {"--perf=clock", LINDPERF__TAKES_TIMER, LINDPERF__FIELD(timer), LINDPERF_CLOCK},
+        {"--perftsc", LINDPERF__TAKES_TIMER, LINDPERF__FIELD(timer), LINDPERF_TSC},
+        {"--perf=tsc", LINDPERF__TAKES_TIMER, LINDPERF__FIELD(timer), LINDPERF_TSC},
+        {"--perf-net", LINDPERF__TAKES_NOTHING, LINDPERF__FIELD(net), LINDPERF_OFF},
+        {"--perf-detail", LINDPERF__TAKES_NOTHING, LINDPERF__FIELD(detail), LINDPERF_OFF},
+        {"--perf-tree", LINDPERF__TAKES_NOTHING, LINDPERF__FIELD(tree), LINDPERF_OFF},
+        {"--perf-solo", LINDPERF__TAKES_NOTHING, LINDPERF__FIELD(solo), LINDPERF_OFF},
+        {"--perf-json", LINDPERF__TAKES_FILE, LINDPERF__FIELD(json_path), LINDPERF_OFF},
+        {"--perf-csv", LINDPERF__TAKES_FILE, LINDPERF__FIELD(csv_path), LINDPERF_OFF},
+        {"--perf-gbench", LINDPERF__TAKES_FILE, LINDPERF__FIELD(gbench_path), LINDPERF_OFF},
+        {"--perf-tree-csv", LINDPERF__TAKES_FILE, LINDPERF__FIELD(tree_csv_path), LINDPERF_OFF},
+        {"--perf-only", LINDPERF__TAKES_GLOB, LINDPERF__FIELD(only), LINDPERF_OFF},
+        {"--perf-repeat", LINDPERF__TAKES_COUNT, LINDPERF__FIELD(repeat), LINDPERF_OFF},
+    };
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        size_t len = strlen(flags[i].name);
+        int with_value = flags[i].takes > LINDPERF__TAKES_NOTHING;
+        if (strncmp(arg, flags[i].name, len) == 0 &&
+            (arg[len] == 0 || (with_value && arg[len] == '=')))
+            return &flags[i];
+    }
+    return NULL;
+}
 
 static inline int lindperf__is_perf_flag(const char *arg)
 {
@@ -210,15 +273,6 @@ static inline int lindperf__is_perf_flag(const char *arg)
 static inline int lindperf__is_option(const char *arg)
 {
     return arg && arg[0] == '-' && arg[1] && strcmp(arg, "--") != 0;
-}
-
-/* "--perf-json=FILE": the FILE, or NULL when arg is not that flag. */
-static inline const char *lindperf__flag_value(const char *arg, const char *flag)
-{
-    size_t len = strlen(flag);
-    if (strncmp(arg, flag, len) != 0 || (arg[len] != '=' && arg[len] != 0))
-        return NULL;
-    return arg[len] == '=' ? arg + len + 1 : arg + len;
 }
 
 /* Variadic only so that the compiler checks each message against its argument. */
@@ -235,72 +289,109 @@ static inline int lindperf__option_error(char *why, size_t size, const char *for
     return -1;
 }
 
-/* Only the arguments before the first non-option (the program to run) are ours. */
-static inline int lindperf__parse_options(int argc, char **argv, lindperf__options *o, char *why,
-                                          size_t size)
+/* Digits only, 1 to LINDPERF_MAX_REPEAT: "0", "-1", "5x" and " 5" are mistakes. */
+static inline unsigned lindperf__parse_count(const char *s)
 {
-    int seen_net = 0, seen_detail = 0, seen_tree = 0;
-    const char *modifier = NULL;
+    unsigned n = 0;
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        n = n * 10 + (unsigned)(*s - '0');
+        if (n > LINDPERF_MAX_REPEAT)
+            return 0;
+    }
+    return n;
+}
+
+/* Takes one flag, found in the table, into o. */
+static inline int lindperf__take_flag(const lindperf__flag *f, const char *arg,
+                                      lindperf__options *o, char *why, size_t size)
+{
+    void *field = (char *)o + f->field;
+    const char *value = arg + strlen(f->name);
+    value += *value == '=';
+    switch (f->takes) {
+    case LINDPERF__TAKES_TIMER:
+        if (o->timer != LINDPERF_OFF)
+            return lindperf__option_error(why, size, "lindperf: %s: a timer was given already; "
+                                          "give one of --perf and --perftsc", arg);
+        o->timer = f->timer;
+        o->timer_flag = arg;
+        return 0;
+    case LINDPERF__TAKES_NOTHING:
+        if (*(int *)field)
+            return lindperf__option_error(why, size, "lindperf: %s is given twice; give it once",
+                                          arg);
+        *(int *)field = 1;
+        return 0;
+    case LINDPERF__TAKES_FILE:
+        if (!*value)
+            return lindperf__option_error(why, size, "lindperf: %s needs a file name, as in "
+                                          "%s=FILE", arg, f->name);
+        if (*(const char **)field)
+            return lindperf__option_error(why, size, "lindperf: %s: that output file is given "
+                                          "twice; give it once", arg);
+        *(const char **)field = value;
+        return 0;
+    case LINDPERF__TAKES_GLOB:
+        if (!*value)
+            return lindperf__option_error(why, size, "lindperf: %s needs a pattern, as in "
+                                          "--perf-only='threei::*'", arg);
+        if (o->only_count == LINDPERF_MAX_ONLY)
+            return lindperf__option_error(why, size, "lindperf: %s: more --perf-only patterns "
+                                          "than fit (32); combine some into one glob", arg);
+        o->only[o->only_count++] = value;
+        return 0;
+    case LINDPERF__TAKES_COUNT:
+        if (*(unsigned *)field)
+            return lindperf__option_error(why, size, "lindperf: %s is given twice; give it once",
+                                          arg);
+        *(unsigned *)field = lindperf__parse_count(value);
+        if (!*(unsigned *)field)
+            return lindperf__option_error(why, size, "lindperf: %s: the count is a whole number "
+                                          "from 1 to 1000, as in %s=5", arg, f->name);
+        return 0;
+    }
+    return -1;
+}
+
+/* Only the arguments before the first non-option (the program to run) are ours. Whether the
+ * modifiers have their timer is left to the caller: the off build words it differently. */
+static inline int lindperf__read_flags(int argc, char **argv, lindperf__options *o, char *why,
+                                       size_t size)
+{
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc && lindperf__is_option(argv[i]); i++) {
-        const char *arg = argv[i], *value;
-        lindperf_timer timer = LINDPERF_OFF;
+        const char *arg = argv[i];
         if (!lindperf__is_perf_flag(arg))
             continue;
         if (!o->first_flag)
             o->first_flag = arg;
-        if (strcmp(arg, "--perf") == 0 || strcmp(arg, "--perf=clock") == 0)
-            timer = LINDPERF_CLOCK;
-        else if (strcmp(arg, "--perftsc") == 0 || strcmp(arg, "--perf=tsc") == 0)
-            timer = LINDPERF_TSC;
-        else if (strncmp(arg, "--perf=", 7) == 0)
+        const lindperf__flag *f = lindperf__find_flag(arg);
+        if (!f && strncmp(arg, "--perf=", 7) == 0)
             return lindperf__option_error(why, size, "lindperf: %s: the timer is clock or tsc "
                                           "(--perf=clock or --perf=tsc)", arg);
-        if (timer != LINDPERF_OFF) {
-            if (o->timer != LINDPERF_OFF)
-                return lindperf__option_error(why, size, "lindperf: %s: a timer was given already; "
-                                              "give one of --perf and --perftsc", arg);
-            o->timer = timer;
-            o->timer_flag = arg;
-            continue;
-        }
-        modifier = arg;
-        int *seen = strcmp(arg, "--perf-net") == 0 ? &seen_net
-                  : strcmp(arg, "--perf-detail") == 0 ? &seen_detail
-                  : strcmp(arg, "--perf-tree") == 0 ? &seen_tree : NULL;
-        if (seen) {
-            if (*seen)
-                return lindperf__option_error(why, size, "lindperf: %s is given twice; give it once", arg);
-            *seen = 1;
-        } else if ((value = lindperf__flag_value(arg, "--perf-json")) ||
-                   (value = lindperf__flag_value(arg, "--perf-csv"))) {
-            const char **path = arg[7] == 'j' ? &o->json_path : &o->csv_path;
-            if (!*value)
-                return lindperf__option_error(why, size, "lindperf: %s needs a file name, as in "
-                                              "--perf-json=FILE or --perf-csv=FILE", arg);
-            if (*path)
-                return lindperf__option_error(why, size, "lindperf: %s: that output file is given "
-                                              "twice; give it once", arg);
-            *path = value;
-        } else if ((value = lindperf__flag_value(arg, "--perf-only"))) {
-            if (!*value)
-                return lindperf__option_error(why, size, "lindperf: %s needs a pattern, as in "
-                                              "--perf-only='threei::*'", arg);
-            if (o->only_count == LINDPERF_MAX_ONLY)
-                return lindperf__option_error(why, size, "lindperf: %s: more --perf-only patterns "
-                                              "than fit (32); combine some into one glob", arg);
-            o->only[o->only_count++] = value;
-        } else {
+        if (!f)
             return lindperf__option_error(why, size, "lindperf: unknown option %s; the perf "
                                           "options are " LINDPERF__FLAG_LIST, arg);
-        }
+        if (lindperf__take_flag(f, arg, o, why, size) != 0)
+            return -1;
+        if (f->takes != LINDPERF__TAKES_TIMER)
+            o->modifier = arg;
     }
-    o->net = seen_net;
-    o->detail = seen_detail;
-    o->tree = seen_tree;
-    if (modifier && o->timer == LINDPERF_OFF)
-        return lindperf__option_error(why, size, "lindperf: %s needs a timer: add --perf or --perftsc",
-                                      modifier);
+    return 0;
+}
+
+static inline int lindperf__parse_options(int argc, char **argv, lindperf__options *o, char *why,
+                                          size_t size)
+{
+    if (lindperf__read_flags(argc, argv, o, why, size) != 0)
+        return -1;
+    if (o->modifier && o->timer == LINDPERF_OFF)
+        return lindperf__option_error(why, size, "lindperf: %s needs a timer: add --perf or "
+                                      "--perftsc", o->modifier);
     return 0;
 }
 
@@ -323,6 +414,7 @@ static inline void lindperf__remove_flags(int *argc, char **argv)
 static inline int lindperf__parse_vector(int *argc, char **argv, lindperf__options *o, char *why,
                                          size_t size)
 {
+    memset(o, 0, sizeof *o);
     if (!argc || !argv)
         return lindperf__option_error(why, size, "lindperf: %s", "no argument vector given");
     return lindperf__parse_options(*argc, argv, o, why, size);
@@ -351,11 +443,13 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 #define LINDPERF_ENABLED 1
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -677,6 +771,11 @@ typedef struct lindperf__globals {
     const char **module_order;           /* owned: lindperf_set_module_order copies it */
     size_t module_order_count;
     const char *json_path, *csv_path;
+    /* STUB for the merge (shape branch): the branches that add these flags bring them. */
+    const char *gbench_path, *tree_csv_path;
+    unsigned repeat;
+    int batching;
+    /* END STUB */
     const char *only_globs[LINDPERF_MAX_ONLY];
     size_t only_count;
     char *command_line;
@@ -1987,7 +2086,22 @@ static inline int lindperf_write_csv(FILE *out)
     return lindperf__with_snapshot(out, lindperf__csv_snapshot);
 }
 
-static inline int lindperf__write_file(const char *path, int (*write)(FILE *))
+/* STUB for the merge (shape branch): the repeat and batching settings that --perf-repeat and
+ * --perf-solo call. The branch that implements them brings the real ones; drop these. */
+static inline void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
+static inline void lindperf_set_batching(int on) { lindperf__g.batching = on != 0; }
+/* END STUB */
+
+/* A result file is written to a temporary file beside it, then renamed over it, so that a
+ * run that fails half-way leaves the old file whole. What is not a regular file (a device,
+ * a pipe, a symbolic link) is written in place: a rename would replace it. */
+static inline int lindperf__written_in_place(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+static inline int lindperf__write_in_place(const char *path, int (*write)(FILE *))
 {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -2000,6 +2114,94 @@ static inline int lindperf__write_file(const char *path, int (*write)(FILE *))
         fprintf(stderr, "lindperf: writing %s failed: %s\n", path, strerror(errno));
         return -1;
     }
+    return 0;
+}
+
+static inline int lindperf__write_file(const char *path, int (*write)(FILE *))
+{
+    if (lindperf__written_in_place(path))
+        return lindperf__write_in_place(path, write);
+    size_t size = strlen(path) + 32;
+    char *temp = (char *)malloc(size);
+    if (!temp) {
+        fprintf(stderr, "lindperf: cannot write %s: out of memory\n", path);
+        return -1;
+    }
+    snprintf(temp, size, "%s.lindperf-%ld.tmp", path, (long)getpid());
+    unlink(temp);   /* left by a killed run of a process with this id */
+    int fd = open(temp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+    if (!f) {
+        fprintf(stderr, "lindperf: cannot write %s: %s; check the folder exists and is writable\n",
+                temp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        free(temp);
+        return -1;
+    }
+    struct stat old;
+    if (stat(path, &old) == 0)
+        fchmod(fd, old.st_mode & 07777);
+    int status = write(f);
+    int saved = status != 0 ? errno : 0;
+    if (fclose(f) != 0 && !saved)
+        saved = errno ? errno : EIO;
+    if (status != 0 || saved || rename(temp, path) != 0) {
+        fprintf(stderr, "lindperf: writing %s failed: %s; any older %s is left as it was\n",
+                path, strerror(saved ? saved : errno), path);
+        unlink(temp);
+        free(temp);
+        return -1;
+    }
+    free(temp);
+    return 0;
+}
+
+/* An output flag's path, checked before any run: the file may be written (it is not
+ * opened, so not truncated), and its folder takes the temporary file. */
+static inline int lindperf__check_output(const char *flag, const char *path, char *why,
+                                         size_t size)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return lindperf__option_error(why, size, "lindperf: %s=%s: that is a folder; give a file "
+                                      "name", flag, path);
+    if (stat(path, &st) == 0 && access(path, W_OK) != 0)
+        return lindperf__option_error(why, size, "lindperf: %s=%s: cannot write that file: %s; "
+                                      "make it writable or choose another path", flag, path,
+                                      strerror(errno));
+    if (lindperf__written_in_place(path))
+        return 0;
+    const char *slash = strrchr(path, '/');
+    size_t length = slash ? (size_t)(slash - path) + (slash == path) : 1;
+    char *folder = (char *)malloc(length + 1);
+    if (!folder)
+        return lindperf__option_error(why, size, "lindperf: %s", "out of memory");
+    memcpy(folder, slash ? path : ".", length);
+    folder[length] = 0;
+    if (access(folder, W_OK | X_OK) == 0) {
+        free(folder);
+        return 0;
+    }
+    lindperf__option_error(why, size, "lindperf: %s=%s: cannot write in the folder %s: %s; "
+                           "create it, or choose another path", flag, path, folder,
+                           strerror(errno));
+    free(folder);
+    return -1;
+}
+
+static inline int lindperf__check_outputs(const lindperf__options *o, char *why, size_t size)
+{
+    const struct { const char *flag, *path; } outputs[] = {
+        {"--perf-json", o->json_path},
+        {"--perf-csv", o->csv_path},
+        {"--perf-gbench", o->gbench_path},
+        {"--perf-tree-csv", o->tree_csv_path},
+    };
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
+        if (outputs[i].path && lindperf__check_output(outputs[i].flag, outputs[i].path, why,
+                                                      size) != 0)
+            return -1;
     return 0;
 }
 
@@ -2042,10 +2244,18 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
             return lindperf__option_error(why, why_size, "lindperf: --perf-only=%s matches no "
                                           "counter; patterns match module::name, as in 'threei::*'",
                                           o.only[i]);
+    if (lindperf__check_outputs(&o, why, why_size) != 0)
+        return -1;
     lindperf__remember_command_line(*argc, argv);
     lindperf__remove_flags(argc, argv);
     lindperf__g.json_path = o.json_path;
     lindperf__g.csv_path = o.csv_path;
+    lindperf__g.gbench_path = o.gbench_path;
+    lindperf__g.tree_csv_path = o.tree_csv_path;
+    if (o.repeat)
+        lindperf_set_repeat(o.repeat);
+    if (o.solo)
+        lindperf_set_batching(0);
     memcpy(lindperf__g.only_globs, o.only, sizeof o.only);
     lindperf__g.only_count = o.only_count;
     lindperf_set_detail(o.detail);
@@ -2053,6 +2263,26 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
     lindperf_set_net(o.net);
     *timer = o.timer;
     return 0;
+}
+
+/* After the discovery run: a --perf-only pattern whose counters were all left unreached
+ * gives nothing to time, and would otherwise leave an empty report unexplained. Returns
+ * nonzero when nothing at all is left to time, which run_each reports as a failure. */
+static inline int lindperf__only_reached_nothing(size_t runs)
+{
+    for (size_t g = 0; g < lindperf__g.only_count; g++) {
+        int reached = 0;
+        for (size_t i = 0; i < lindperf_counter_count() && !reached; i++) {
+            const lindperf_counter *c = lindperf_counter_at(i);
+            reached = lindperf_counter_reached(c) &&
+                      fnmatch(lindperf__g.only_globs[g], lindperf_counter_name(c), 0) == 0;
+        }
+        if (!reached)
+            fprintf(stderr, "lindperf: --perf-only=%s matches only counters that the workload "
+                    "never reached, so none of them is timed; check what the workload runs, or "
+                    "widen the pattern\n", lindperf__g.only_globs[g]);
+    }
+    return lindperf__g.only_count > 0 && runs == 0;
 }
 
 /* Running: a discovery run, then one timed run per reached counter. */
@@ -2108,6 +2338,8 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
 
     for (size_t i = 0; i < lindperf__g.count; i++)
         runs += lindperf__g.stats[i].reached && lindperf__selected(lindperf__g.counters[i]);
+    if (lindperf__only_reached_nothing(runs) && status == 0)
+        status = -1;
     for (size_t i = 0; i < lindperf__g.count; i++) {
         lindperf_counter *c = lindperf__g.counters[i];
         if (!lindperf__g.stats[i].reached || !lindperf__selected(c))
@@ -2162,14 +2394,27 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
                                           size_t why_size)
 {
     lindperf__options o;
+    char problem[256];
     *timer = LINDPERF_OFF;
-    if (lindperf__parse_vector(argc, argv, &o, why, why_size) != 0)
-        return -1;
-    if (o.first_flag)
+    if (!argc || !argv)
+        return lindperf__parse_vector(argc, argv, &o, why, why_size);
+    /* Every way to fix the command goes in one message, not one per attempt. */
+    int mistaken = lindperf__read_flags(*argc, argv, &o, problem, sizeof problem);
+    if (!o.first_flag)
+        return 0;
+    if (mistaken)
         return lindperf__option_error(why, why_size, "lindperf: %s needs a build with -DLIND_PERF, "
                                       "and this program was built without it; rebuild it with "
-                                      "-DLIND_PERF, or drop the flag", o.first_flag);
-    return 0;
+                                      "-DLIND_PERF and mend this too: %s; or drop the perf flags",
+                                      o.first_flag, problem + strlen("lindperf: "));
+    if (o.timer == LINDPERF_OFF)
+        return lindperf__option_error(why, why_size, "lindperf: %s needs a build with -DLIND_PERF "
+                                      "and a timer, and this program was built without it; "
+                                      "rebuild it with -DLIND_PERF and add --perf or --perftsc, "
+                                      "or drop the flag", o.first_flag);
+    return lindperf__option_error(why, why_size, "lindperf: %s needs a build with -DLIND_PERF, "
+                                  "and this program was built without it; rebuild it with "
+                                  "-DLIND_PERF, or drop the flag", o.first_flag);
 }
 
 static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg, FILE *out)
@@ -2183,6 +2428,10 @@ static inline void lindperf_set_timer(lindperf_timer t) { (void)t; }
 static inline void lindperf_set_net(int on) { (void)on; }
 static inline void lindperf_set_detail(int on) { (void)on; }
 static inline void lindperf_set_tree(int on) { (void)on; }
+/* STUB for the merge (shape branch): the off twins of the stubbed setters; drop these. */
+static inline void lindperf_set_repeat(unsigned n) { (void)n; }
+static inline void lindperf_set_batching(int on) { (void)on; }
+/* END STUB */
 static inline void lindperf_set_module_order(const char *const *modules, size_t n) { (void)modules; (void)n; }
 static inline void lindperf_reset_all(void) {}
 static inline void lindperf_enable_only(const lindperf_counter *c) { (void)c; }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lindperf.h"
 
@@ -158,7 +159,38 @@ static inline int fresh(void **state)
     lindperf_set_module_order(NULL, 0);
     lindperf_enable_only(NULL);
     lindperf_reset_all();
+    lindperf__g.only_count = 0;
     return 0;
+}
+
+/* What the code under test says on stderr, caught in a temporary file. */
+static int saved_stderr = -1;
+static FILE *caught_stderr;
+
+static inline void catch_stderr(void)
+{
+    fflush(stderr);
+    caught_stderr = tmpfile();
+    assert_non_null(caught_stderr);
+    saved_stderr = dup(STDERR_FILENO);
+    assert_true(saved_stderr >= 0);
+    assert_true(dup2(fileno(caught_stderr), STDERR_FILENO) >= 0);
+}
+
+/* The text caught since catch_stderr(), with stderr given back; the caller frees it. */
+static inline char *release_stderr(void)
+{
+    fflush(stderr);
+    assert_true(dup2(saved_stderr, STDERR_FILENO) >= 0);
+    close(saved_stderr);
+    long size = ftell(caught_stderr);
+    assert_true(size >= 0);
+    char *text = (char *)calloc(1, (size_t)size + 1);
+    assert_non_null(text);
+    rewind(caught_stderr);
+    assert_int_equal(fread(text, 1, (size_t)size, caught_stderr), (size_t)size);
+    fclose(caught_stderr);
+    return text;
 }
 
 static inline void record(const char *name, int times)

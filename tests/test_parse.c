@@ -8,8 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -368,6 +370,116 @@ static void perftsc_is_an_error_when_lindperf_no_tsc_is_set(void **state)
     assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);
 }
 
+/* --- the flags of repetition, batching and the other output files */
+
+static void repeat_solo_gbench_and_tree_csv_reach_their_settings(void **state)
+{
+    (void)state;
+    lindperf_set_repeat(1);
+    lindperf_set_batching(1);
+    args a = make_args(ARGS("host", "--perf", "--perf-repeat=7", "--perf-solo",
+                            "--perf-gbench=/tmp/lindperf-test-gbench.json",
+                            "--perf-tree-csv=/tmp/lindperf-test-tree.csv", "prog"));
+    assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);
+    assert_argv_is(&a, ARGS("host", "prog"));
+    assert_int_equal(lindperf__g.repeat, 7);
+    assert_int_equal(lindperf__g.batching, 0);
+    assert_string_equal(lindperf__g.gbench_path, "/tmp/lindperf-test-gbench.json");
+    assert_string_equal(lindperf__g.tree_csv_path, "/tmp/lindperf-test-tree.csv");
+}
+
+static void repeat_takes_1_to_1000(void **state)
+{
+    (void)state;
+    args a = make_args(ARGS("host", "--perf", "--perf-repeat=1"));
+    assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);
+    assert_int_equal(lindperf__g.repeat, 1);
+    a = make_args(ARGS("host", "--perf", "--perf-repeat=1000"));
+    assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);
+    assert_int_equal(lindperf__g.repeat, 1000);
+}
+
+static void exit_2_on_a_repeat_count_out_of_range_or_not_a_number(void **state)
+{
+    (void)state;
+    const char *const bad[] = {"--perf-repeat=0", "--perf-repeat=abc", "--perf-repeat=99999",
+                               "--perf-repeat=1001", "--perf-repeat=-1", "--perf-repeat= 5",
+                               "--perf-repeat=5x", "--perf-repeat=", "--perf-repeat"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_bad(ARGS("host", "--perf", bad[i], "prog"), bad[i]);
+}
+
+static void exit_2_when_a_new_flag_is_given_twice(void **state)
+{
+    (void)state;
+    assert_bad(ARGS("host", "--perf", "--perf-solo", "--perf-solo"), "--perf-solo");
+    assert_bad(ARGS("host", "--perf", "--perf-repeat=2", "--perf-repeat=3"), "--perf-repeat=3");
+    assert_bad(ARGS("host", "--perf", "--perf-gbench=/tmp/a", "--perf-gbench=/tmp/b"),
+               "--perf-gbench=/tmp/b");
+    assert_bad(ARGS("host", "--perf", "--perf-tree-csv=/tmp/a", "--perf-tree-csv=/tmp/b"),
+               "--perf-tree-csv=/tmp/b");
+}
+
+static void exit_2_when_a_new_flag_has_no_timer_or_no_file(void **state)
+{
+    (void)state;
+    assert_bad(ARGS("host", "--perf-solo", "prog"), "--perf-solo");
+    assert_bad(ARGS("host", "--perf-repeat=3", "prog"), "--perf-repeat=3");
+    assert_bad(ARGS("host", "--perf-gbench=/tmp/g.json", "prog"), "--perf-gbench=/tmp/g.json");
+    assert_bad(ARGS("host", "--perf", "--perf-gbench", "prog"), "--perf-gbench");
+    assert_bad(ARGS("host", "--perf", "--perf-tree-csv=", "prog"), "--perf-tree-csv=");
+    assert_bad(ARGS("host", "--perf", "--perf-solo=1", "prog"), "--perf-solo=1");
+}
+
+/* --- output paths, checked before any run */
+
+static void exit_2_when_an_output_path_cannot_be_written(void **state)
+{
+    (void)state;
+    char not_a_folder[] = "/tmp/lindperf-parse-XXXXXX";
+    int fd = mkstemp(not_a_folder);
+    assert_true(fd >= 0);
+    close(fd);
+    char under_a_file[64];
+    snprintf(under_a_file, sizeof under_a_file, "--perf-csv=%s/x.csv", not_a_folder);
+    const char *const flags[] = {"--perf-json", "--perf-csv", "--perf-gbench", "--perf-tree-csv"};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        char arg[64];
+        snprintf(arg, sizeof arg, "%s=/nonexistent/dir/x", flags[i]);
+        assert_bad(ARGS("host", "--perf", arg, "prog"), arg);
+    }
+    assert_bad(ARGS("host", "--perf", "--perf-json=/tmp", "prog"), "--perf-json=/tmp");
+    assert_bad(ARGS("host", "--perf", under_a_file, "prog"), under_a_file);
+    unlink(not_a_folder);
+}
+
+static void checking_an_output_path_leaves_the_file_as_it_was(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/lindperf-parse-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "old results\n", 12), 12);
+    close(fd);
+    char arg[64];
+    snprintf(arg, sizeof arg, "--perf-json=%s", path);
+    args a = make_args(ARGS("host", "--perf", arg, "prog"));
+    assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 12);
+    unlink(path);
+}
+
+static void output_paths_in_the_current_folder_and_devices_are_accepted(void **state)
+{
+    (void)state;
+    args a = make_args(ARGS("host", "--perf", "--perf-json=lindperf-test-not-written.json",
+                            "--perf-csv=/dev/null", "prog"));
+    assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);
+    assert_int_equal(access("lindperf-test-not-written.json", F_OK), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +507,14 @@ int main(void)
         cmocka_unit_test(exit_2_when_an_output_flag_has_no_file),
         cmocka_unit_test(exit_2_when_perf_only_matches_no_counter),
         cmocka_unit_test_teardown(perftsc_is_an_error_when_lindperf_no_tsc_is_set, no_tsc_override),
+        cmocka_unit_test(repeat_solo_gbench_and_tree_csv_reach_their_settings),
+        cmocka_unit_test(repeat_takes_1_to_1000),
+        cmocka_unit_test(exit_2_on_a_repeat_count_out_of_range_or_not_a_number),
+        cmocka_unit_test(exit_2_when_a_new_flag_is_given_twice),
+        cmocka_unit_test(exit_2_when_a_new_flag_has_no_timer_or_no_file),
+        cmocka_unit_test(exit_2_when_an_output_path_cannot_be_written),
+        cmocka_unit_test(checking_an_output_path_leaves_the_file_as_it_was),
+        cmocka_unit_test(output_paths_in_the_current_folder_and_devices_are_accepted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,12 +74,61 @@ static void run_each_returns_minus_one_when_the_report_cannot_be_written(void **
     fclose(full);
 }
 
+/* Takes perf flags as a host would, so that --perf-only is set the way users set it. */
+static void parse(const char *first, const char *second, const char *third)
+{
+    char *argv[] = {(char *)"host", (char *)first, (char *)second, (char *)third, NULL};
+    int argc = third ? 4 : second ? 3 : 2;
+    lindperf_timer timer = LINDPERF_OFF;
+    char why[256] = "";
+    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
+        fail_msg("%s", why);
+    assert_int_equal(timer, LINDPERF_CLOCK);
+}
+
+static void perf_only_matching_only_unreached_counters_says_so_and_fails(void **state)
+{
+    (void)state;
+    parse("--perf", "--perf-only=beta::*", NULL);
+    workload_log log = {0, 0};
+    FILE *out = capture();
+    catch_stderr();
+    int status = lindperf_run_each(LINDPERF_CLOCK, workload, &log, out);
+    char *said = release_stderr();
+    free(captured_text(out));
+    assert_int_equal(status, -1);
+    assert_int_equal(log.runs, 1);   /* the discovery run, and nothing to time after it */
+    assert_non_null(strstr(said, "lindperf: --perf-only=beta::* matches only counters that the "
+                                 "workload never reached"));
+    free(said);
+}
+
+static void perf_only_naming_one_unreached_pattern_among_others_warns_and_runs(void **state)
+{
+    (void)state;
+    parse("--perf", "--perf-only=alpha::lex", "--perf-only=beta::one");
+    workload_log log = {0, 0};
+    FILE *out = capture();
+    catch_stderr();
+    int status = lindperf_run_each(LINDPERF_CLOCK, workload, &log, out);
+    char *said = release_stderr();
+    free(captured_text(out));
+    assert_int_equal(status, 0);
+    assert_int_equal(log.runs, 1 + 1);
+    assert_int_equal(lindperf_counter_calls(lindperf_find("alpha::lex")), 1);
+    assert_non_null(strstr(said, "lindperf: --perf-only=beta::one matches only counters"));
+    assert_null(strstr(said, "alpha::lex"));
+    free(said);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST(run_each_runs_discovery_then_once_per_reached_counter),
         TEST(run_each_returns_the_first_nonzero_workload_status),
         TEST(run_each_returns_minus_one_when_the_report_cannot_be_written),
+        TEST(perf_only_matching_only_unreached_counters_says_so_and_fails),
+        TEST(perf_only_naming_one_unreached_pattern_among_others_warns_and_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
