@@ -57,8 +57,8 @@
  *       prints the report to out and writes the files asked for by --perf-json and
  *       --perf-csv. Returns the first nonzero workload status, else -1 when a report could
  *       not be written or --perf-only left nothing to time, else 0. With LINDPERF_OFF it
- *       runs the workload once and returns its
- *       status; with LINDPERF_TSC on a CPU without one it says so and returns -1 unrun.
+ *       runs the workload once and returns its status; with LINDPERF_TSC on a CPU without
+ *       one it says so and returns -1 unrun.
  *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
  *   void lindperf_set_net(int on);                   subtract the empty-scope floor
  *   void lindperf_set_detail(int on);                keep min, max and percentiles

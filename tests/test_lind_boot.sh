@@ -156,6 +156,46 @@ check "--perf-json writes the results next to the report" \
     sh -c "'$PERF' --perf '--perf-json=$tmp/close.json' close --iterations 100 >/dev/null 2>&1 &&
            grep -q '\"threei::make_syscall\"' '$tmp/close.json'"
 
+# An output path that cannot be written stops the host before any run: status 2, one
+# lindperf: line, no title or dots, no report; an existing file there is left as it was.
+bad_path_stops_before_any_work() {
+    "$PERF" --perf "$1" close --iterations 100 >"$tmp/bad.out" 2>"$tmp/bad.err"
+    [ $? -eq 2 ] || return 1
+    [ "$(wc -l <"$tmp/bad.err")" -eq 1 ] && grep -q "^lindperf: $1: " "$tmp/bad.err" &&
+        [ ! -s "$tmp/bad.out" ]
+}
+for flag in --perf-json --perf-csv --perf-gbench --perf-tree-csv; do
+    check "$flag to a missing folder: status 2 and one lindperf: line before any run" \
+        bad_path_stops_before_any_work "$flag=/nonexistent/dir/x"
+done
+kept_when_refused() {
+    printf 'old results\n' >"$tmp/kept.json"
+    "$PERF" --perf "--perf-json=$tmp/kept.json" --perf-csv=/nonexistent/x.csv close \
+        --iterations 100 >/dev/null 2>&1
+    [ $? -eq 2 ] && [ "$(cat "$tmp/kept.json")" = "old results" ]
+}
+check "a refused command leaves an existing --perf-json file as it was" kept_when_refused
+
+# Every line on stderr is a lindperf: line or the title with its dots, never the two glued.
+lines_apart() {
+    grep -v '^lindperf: ' "$1" | grep -qv '^[A-Z]* Test  *\.*$' && return 1
+    grep -q '\.lindperf: ' "$1" && return 1
+    return 0
+}
+unreached_only() {
+    "$PERF" --perf --perf-only='fdtables::*' grate --iterations 10 >"$tmp/only.out" \
+        2>"$tmp/only.err"
+    [ $? -eq 1 ] || return 1
+    grep -q "^lindperf: --perf-only=fdtables::\* matches only counters that the workload never \
+reached" "$tmp/only.err" && lines_apart "$tmp/only.err" && grep -q '^GRATE Test  *\.$' "$tmp/only.err"
+}
+check "--perf-only matching only unreached counters: a lindperf: line of its own, status 1" \
+    unreached_only
+
+check "-- between the perf flags and the program is accepted" \
+    sh -c "'$PERF' --perf -- close --iterations 100 >'$tmp/dashes.out' 2>/dev/null &&
+           grep -q '^fdtables::close_virtualfd ' '$tmp/dashes.out'"
+
 if [ -w /dev/full ]; then
     check "a report that cannot be written gives a nonzero status" \
         sh -c "! '$PERF' --perf close --iterations 10 >/dev/full 2>/dev/null"
@@ -183,6 +223,8 @@ summary_ok() {
 }
 check "lind-boot runs a program and prints a one-line summary" summary_ok "$PLAIN" pipe --iterations 100
 check "lind-boot-perf without a perf flag does the same" summary_ok "$PERF" pipe --iterations 100
+check "-- before the program is accepted without a perf flag too" \
+    summary_ok "$PLAIN" -- pipe --iterations 100
 for program in close geteuid grate; do
     check "lind-boot $program --iterations 100 exits 0" \
         sh -c "'$PLAIN' $program --iterations 100 >/dev/null 2>&1"

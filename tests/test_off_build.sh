@@ -118,6 +118,20 @@ done
 check "a host without LIND_PERF exits 2 on a perf flag after other options" quiet exits_2 --perf -v
 check "a host without LIND_PERF still exits 2 on --perf=sundial" quiet exits_2 --perf=sundial
 
+# One message names every step: the build and, when the command lacks one, the timer.
+names_all_steps() {
+    exits_2 "$@" || return 1
+    grep -q 'rebuild it with -DLIND_PERF and add --perf or --perftsc' "$tmp/err"
+}
+check "a host without LIND_PERF, given --perf-detail alone, asks for -DLIND_PERF and --perf at once" \
+    quiet names_all_steps --perf-detail
+names_build_and_count() {
+    exits_2 --perf --perf-repeat=0 || return 1
+    grep -q 'rebuild it with -DLIND_PERF and mend this too: --perf-repeat=0: the count' "$tmp/err"
+}
+check "a host without LIND_PERF, given a bad --perf-repeat, names the build and the count at once" \
+    quiet names_build_and_count
+
 runs_with() {
     expected=$1
     shift

@@ -174,6 +174,7 @@ struct job {
     const char *program_name;
     uint64_t iterations;
     int show_dots;
+    unsigned runs;      /* one dot each */
 };
 
 static const struct lind_program *load_main_module(const char *name)
@@ -197,14 +198,25 @@ static int invoke_func(const struct lind_program *program, uint64_t iterations)
 /* One run of the program: what lindperf_run_each repeats once per counter. */
 static int run_program(void *arg)
 {
-    const struct job *job = arg;
+    struct job *job = arg;
     const struct lind_program *program = load_main_module(job->program_name);
     if (!program)
         return 1;
     int status = invoke_func(program, job->iterations);
-    if (job->show_dots)
-        fputc('.', stderr);
+    job->runs++;
     return status;
+}
+
+/* The title and a dot per run, written once the runs are over rather than as they go: any
+ * line that a run or lindperf prints on stderr then stands on a line of its own. */
+static void put_dots(const struct job *job)
+{
+    if (!job->show_dots)
+        return;
+    fprintf(stderr, "%-16s", lind_boot_find_program(job->program_name)->title);
+    for (unsigned i = 0; i < job->runs; i++)
+        fputc('.', stderr);
+    fputc('\n', stderr);
 }
 
 static int usage(const char *argv0, const char *problem, const char *value)
@@ -214,11 +226,12 @@ static int usage(const char *argv0, const char *problem, const char *value)
         fprintf(stderr, "lindperf: %s%s%s%s\n", problem, value ? " '" : "", value ? value : "",
                 value ? "'" : "");
     fprintf(out,
-            "usage: %s [--perf | --perftsc] [--perf-...] PROGRAM [--iterations N]\n"
+            "usage: %s [--perf | --perftsc] [--perf-...] [--] PROGRAM [--iterations N]\n"
             "  PROGRAM is one of: close, geteuid, grate, pipe\n"
             "  N is 1..%d calls, %d by default\n"
-            "  --perf-net, --perf-detail, --perf-tree, --perf-json=FILE, --perf-csv=FILE and\n"
-            "  --perf-only=GLOB refine a --perf or --perftsc run (see include/lindperf.h)\n",
+            "  --perf-net, --perf-detail, --perf-tree, --perf-json=FILE, --perf-csv=FILE,\n"
+            "  --perf-gbench=FILE, --perf-tree-csv=FILE, --perf-only=GLOB, --perf-repeat=N and\n"
+            "  --perf-solo refine a --perf or --perftsc run (see include/lindperf.h)\n",
             argv0, LIND_BOOT_MAX_ITERATIONS, LIND_BOOT_DEFAULT_ITERATIONS);
     return problem ? 2 : 0;
 }
@@ -252,8 +265,8 @@ static int write_out(const char *text, size_t size, const char *what)
 }
 
 /* With a perf flag: one run per counter, then the report. The report is held back until
- * the line of dots has ended, so that the two come out in order even when stdout and
- * stderr go to one file (lindperf_report flushes its stream as soon as it is done). */
+ * the line of dots is out, so that the two come out in order even when stdout and stderr
+ * go to one file (lindperf_report flushes its stream as soon as it is done). */
 static int run_with_report(lindperf_timer timer, struct job *job)
 {
     char *text = NULL;
@@ -263,7 +276,7 @@ static int run_with_report(lindperf_timer timer, struct job *job)
         return lindperf_run_each(timer, run_program, job, stdout);
     int status = lindperf_run_each(timer, run_program, job, report);
     fclose(report);
-    fputc('\n', stderr);
+    put_dots(job);
     if (write_out(text, size, "report") != 0 && status == 0)
         status = -1;
     free(text);
@@ -277,8 +290,7 @@ static int run_with_summary(const struct lind_program *program, struct job *job)
     clock_gettime(CLOCK_MONOTONIC, &start);
     int status = run_program(job);
     clock_gettime(CLOCK_MONOTONIC, &end);
-    if (job->show_dots)
-        fputc('\n', stderr);
+    put_dots(job);
 
     double ns = (double)(end.tv_sec - start.tv_sec) * 1e9 + (double)(end.tv_nsec - start.tv_nsec);
     uint64_t syscalls = job->iterations * program->syscalls_per_call;
@@ -300,22 +312,28 @@ int main(int argc, char **argv)
     lindperf_timer timer = lindperf_parse_args(&argc, argv);
     lindperf_set_module_order(module_order, sizeof module_order / sizeof module_order[0]);
 
-    struct job job = { NULL, LIND_BOOT_DEFAULT_ITERATIONS, 1 };
-    int iterations_given = 0;
+    struct job job = { NULL, LIND_BOOT_DEFAULT_ITERATIONS, 1, 0 };
+    int iterations_given = 0, separated = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--iterations") == 0) {
+        /* "--" ends lindperf's flags (lindperf_parse_args leaves it here); before the program
+         * name it separates them from the program and means nothing more to this host. */
+        int option = argv[i][0] == '-';
+        if (option && strcmp(argv[i], "--") == 0 && !job.program_name && !separated++) {
+            continue;
+        } else if (option && strcmp(argv[i], "--iterations") == 0) {
             if (iterations_given++)
                 return usage(argv0, "--iterations is given twice", NULL);
             if (i + 1 == argc)
                 return usage(argv0, "--iterations needs a number", NULL);
             if (parse_iterations(argv[++i], &job.iterations) != 0)
-                return usage(argv0, "--iterations needs a whole number from 1 to 10^9, not", argv[i]);
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+                return usage(argv0, "--iterations needs a whole number from 1 to 10^9, not",
+                             argv[i]);
+        } else if (option && (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)) {
             return usage(argv0, NULL, NULL);
-        } else if (strncmp(argv[i], "--perf", 6) == 0) {
+        } else if (option && strncmp(argv[i], "--perf", 6) == 0) {
             return usage(argv0, "perf flags go before the program name, and this one is after it:",
                          argv[i]);
-        } else if (argv[i][0] == '-') {
+        } else if (option) {
             return usage(argv0, "unknown option", argv[i]);
         } else if (job.program_name) {
             return usage(argv0, "only one program can run, and this is a second one:", argv[i]);
@@ -333,8 +351,6 @@ int main(int argc, char **argv)
      * on stderr, which the dots would garble. */
     const struct lind_program *program = lind_boot_find_program(job.program_name);
     job.show_dots = timer == LINDPERF_OFF || !isatty(STDERR_FILENO);
-    if (job.show_dots)
-        fprintf(stderr, "%-16s", program->title);
     int status = timer != LINDPERF_OFF ? run_with_report(timer, &job)
                                        : run_with_summary(program, &job);
     return status == 0 ? 0 : 1;

@@ -10,7 +10,10 @@
  *            --perf* arguments before the first non-option ("-" is one) or "--", in order;
  *            no string is changed; the off build removes nothing at all.
  *   failure  argc, argv and every string are untouched, and the message starts with
- *            "lindperf:" (as far as the buffer holds it). */
+ *            "lindperf:" (as far as the buffer holds it).
+ * And for the measuring build, on success: every --perf* option taken is spelled as the
+ * manual lists it, and the settings of --perf-repeat, --perf-solo, --perf-gbench and
+ * --perf-tree-csv are the ones given, read here independently of the header's table. */
 #include "lindperf.h"
 
 #include <stdint.h>
@@ -51,6 +54,78 @@ static int expected_vector(int argc, char **in, char **out, int perf_removed)
     return kept;
 }
 
+/* The manual's flags: exact, or NAME= followed by a value. */
+static const char *const exact_flags[] = {
+    "--perf", "--perftsc", "--perf=clock", "--perf=tsc", "--perf-net", "--perf-detail",
+    "--perf-tree", "--perf-solo",
+};
+static const char *const valued_flags[] = {
+    "--perf-json=", "--perf-csv=", "--perf-gbench=", "--perf-tree-csv=", "--perf-only=",
+    "--perf-repeat=",
+};
+
+static int listed_in_the_manual(const char *arg)
+{
+    for (size_t i = 0; i < sizeof exact_flags / sizeof exact_flags[0]; i++)
+        if (strcmp(arg, exact_flags[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof valued_flags / sizeof valued_flags[0]; i++)
+        if (strncmp(arg, valued_flags[i], strlen(valued_flags[i])) == 0 &&
+            arg[strlen(valued_flags[i])] != 0)
+            return 1;
+    return 0;
+}
+
+/* --perf-repeat's N: decimal digits worth 1 to 1000; 0 when it is not. */
+static unsigned repeat_count(const char *digits)
+{
+    unsigned long n = 0;
+    if (!*digits)
+        return 0;
+    for (; *digits; digits++) {
+        if (*digits < '0' || *digits > '9')
+            return 0;
+        n = n * 10 + (unsigned long)(*digits - '0');
+        if (n > 1000)
+            return 0;
+    }
+    return (unsigned)n;
+}
+
+/* The value of `flag` among the options taken, or NULL. */
+static const char *given(int argc, char **in, const char *flag)
+{
+    for (int i = 1; i < argc && is_option(in[i]); i++)
+        if (strncmp(in[i], flag, strlen(flag)) == 0)
+            return in[i] + strlen(flag);
+    return NULL;
+}
+
+static void reset_settings(void)
+{
+    lindperf__g.repeat = 0;
+    lindperf__g.batching = 1;
+    lindperf__g.gbench_path = NULL;
+    lindperf__g.tree_csv_path = NULL;
+}
+
+static void check_settings(int argc, char **in)
+{
+    for (int i = 1; i < argc && is_option(in[i]); i++)
+        if (strncmp(in[i], "--perf", 6) == 0 && !listed_in_the_manual(in[i]))
+            abort();
+    const char *repeat = given(argc, in, "--perf-repeat=");
+    if (repeat ? repeat_count(repeat) != lindperf__g.repeat || !lindperf__g.repeat
+               : lindperf__g.repeat != 0)
+        abort();
+    if (lindperf__g.batching != (given(argc, in, "--perf-solo") ? 0 : 1))
+        abort();
+    if (lindperf__g.gbench_path != given(argc, in, "--perf-gbench="))
+        abort();
+    if (lindperf__g.tree_csv_path != given(argc, in, "--perf-tree-csv="))
+        abort();
+}
+
 static void check(parse_fn *parse, int removes, int argc, char **original, char **argv,
                   const char *copy, size_t copy_size, size_t why_size)
 {
@@ -61,6 +136,8 @@ static void check(parse_fn *parse, int removes, int argc, char **original, char 
     memset(why_buffer, 'x', sizeof why_buffer);
     memcpy(argv, original, ((size_t)argc + 1) * sizeof *argv);
 
+    if (removes)
+        reset_settings();
     int status = parse(&new_argc, argv, &timer, why, why_size);
 
     /* No string changes, whatever the result: they are the caller's. */
@@ -85,6 +162,8 @@ static void check(parse_fn *parse, int removes, int argc, char **original, char 
             if (strncmp(argv[i], "--perf", 6) == 0)
                 abort();
         free(expected);
+        if (removes)
+            check_settings(argc, original);
     } else {
         if (status != -1 || new_argc != argc)
             abort();
