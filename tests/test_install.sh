@@ -84,6 +84,19 @@ echo "keep me" >"$prefix/include/not-ours.h"
 check "make uninstall succeeds" quiet make -C "$root" --no-print-directory uninstall PREFIX="$prefix" OUT="$OUT"
 check "make uninstall leaves no file of lindperf behind" [ "$(find "$prefix" -type f | grep -v not-ours.h)" = "" ]
 check "make uninstall leaves other files alone" [ -f "$prefix/include/not-ours.h" ]
+made_folders_gone() { [ ! -e "$prefix/lib" ] && [ ! -e "$prefix/bin" ] && [ ! -e "$prefix/share" ]; }
+check "make uninstall removes the folders that install made, once empty" made_folders_gone
+check "make uninstall keeps a folder that still holds a file of someone else's" [ -d "$prefix/include" ]
+
+# A folder that was there before install is not install's to remove, even when empty.
+before=$tmp/before
+mkdir -p "$before/bin"
+check "make install into a prefix that has an empty bin/ succeeds" \
+    quiet make -C "$root" --no-print-directory install PREFIX="$before" OUT="$OUT" CC="$CC"
+check "make uninstall there succeeds" \
+    quiet make -C "$root" --no-print-directory uninstall PREFIX="$before" OUT="$OUT"
+check "make uninstall keeps the bin/ that was there before, and removes the rest" \
+    [ "$(cd "$before" && find . | LC_ALL=C sort | tr '\n' ' ')" = ". ./bin " ]
 
 stage=$tmp/stage
 check "make install DESTDIR=... PREFIX=/usr stages the files" \
@@ -92,6 +105,6 @@ check "the staged files are all under DESTDIR/usr" installed "$stage/usr"
 check "the staged lindperf.pc says prefix=/usr, not the staging path" grep -qx "prefix=/usr" "$stage/usr/lib/pkgconfig/lindperf.pc"
 check "make uninstall DESTDIR=... removes the staged files" \
     quiet make -C "$root" --no-print-directory uninstall DESTDIR="$stage" PREFIX=/usr OUT="$OUT"
-check "nothing staged is left" [ "$(find "$stage" -type f)" = "" ]
+check "nothing staged is left, not even a folder under DESTDIR" [ "$(find "$stage")" = "$stage" ]
 
 finish
