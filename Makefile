@@ -8,19 +8,16 @@
 # copies per compiler into build/test-gcc and build/test-clang, so a test run never
 # mixes objects from two compilers.
 
+# What every fragment shares: the compiler, where things go, the warnings and the header.
 CC      ?= cc
 OUT     ?= build
-PREFIX  ?= /usr/local
 OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Werror
 CPPFLAGS_LINDPERF := -Iinclude
 LDLIBS_LINDPERF   := -lpthread
 HEADER  := include/lindperf.h
-TEST_OUT = $(OUT)/test
-TEST_C  := $(wildcard tests/test_*.c)
-TEST_SH := $(wildcard tests/test_*.sh)
 
-.PHONY: all test test-deps test-one bench clean install uninstall
+.PHONY: all clean
 .DEFAULT_GOAL := all
 
 all: lind-boot lind-boot-perf tools
@@ -28,14 +25,20 @@ all: lind-boot lind-boot-perf tools
 $(OUT):
 	mkdir -p $@
 
-# Each part of the project adds its targets in its own fragment. The suite comes last:
-# its prerequisites name the programs that the other parts define.
+# Each part of the project keeps its variables and targets in its own fragment. The suite
+# comes after the parts whose programs it names as prerequisites, and the hardening checks
+# after the suite, whose list of tests they reuse.
 include mk/example.mk
 include mk/bench.mk
 include mk/tools.mk
 include mk/install.mk
-include mk/check.mk
 include mk/tests.mk
+include mk/check.mk
 
+# Removes $(OUT) and the microbenchmarks' results. An OUT that holds the checkout (., ..,
+# /) would take the sources with it, so it is refused.
 clean:
-	rm -rf build results
+	@case "$(CURDIR)/" in "$(patsubst %/,%,$(abspath $(OUT)))/"*) \
+	    echo "lindperf: make clean will not remove OUT=$(OUT): it holds the sources; give the" \
+	        "build folder, as in OUT=build" >&2; exit 2;; esac
+	rm -rf $(OUT) results

@@ -1,17 +1,18 @@
-# The overhead benchmark (bench/overhead.c): what a scope costs, side by side with the
-# bare timer reads and with a replica of the reference design. It measures, so it is not
-# part of `make test`; run it on a quiet machine:
+# The benchmarks. They measure, so they are not part of `make test`; run them on a quiet
+# machine:
 #
-#   make bench-overhead
+#   make bench            the example lind-boot host's standard microbenchmarks
+#                         (scripts/run_microbench.sh)
+#   make bench-overhead   what a scope costs (bench/overhead.c), side by side with the bare
+#                         timer reads and with a replica of the reference design
 
-.PHONY: bench-overhead
+.PHONY: bench bench-overhead
+
+bench:
+	@OUT=$(OUT) sh scripts/run_microbench.sh
 
 bench-overhead: $(OUT)/overhead
 	$(OUT)/overhead
 
 $(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
 	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ $< $(LDLIBS_LINDPERF)
-
-# The overflow test gives private tables to two threads only, so that the rest of its
-# threads record through the shared overflow table.
-TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2

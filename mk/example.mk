@@ -2,7 +2,7 @@
 #   lind-boot-perf  with -DLIND_PERF: the instrumented runtime that `make bench` runs
 #   lind-boot       without it: the same program with every counter and scope compiled out
 # Their objects live in separate directories, so one build never links the other's.
-# `make bench` runs the standard microbenchmarks (scripts/run_microbench.sh).
+# `make bench` (mk/bench.mk) runs them.
 
 EXAMPLE_DIR     := examples/lind-boot
 EXAMPLE_MODULES := main lind_common threei rawposix fdtables
@@ -30,13 +30,3 @@ $(OUT)/obj/lind-boot/%.o: $(EXAMPLE_DIR)/%.c $(EXAMPLE_HEADERS)
 $(OUT)/obj/lind-boot-perf/%.o: $(EXAMPLE_DIR)/%.c $(EXAMPLE_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(EXAMPLE_CFLAGS) -DLIND_PERF -c -o $@ $<
-
-bench:
-	@OUT=$(OUT) sh scripts/run_microbench.sh
-
-# The unit tests link the modules they test.
-TEST_CFLAGS_fdtables := -I$(EXAMPLE_DIR)
-TEST_CFLAGS_threei   := -I$(EXAMPLE_DIR)
-$(TEST_OUT)/test_fdtables: $(EXAMPLE_DIR)/fdtables.c $(EXAMPLE_HEADERS)
-$(TEST_OUT)/test_threei: $(addprefix $(EXAMPLE_DIR)/,threei.c rawposix.c fdtables.c lind_common.c) \
-    $(EXAMPLE_HEADERS)

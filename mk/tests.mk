@@ -9,8 +9,27 @@
 # the suite once per compiler and the hardening checks; tests/run.sh prints a
 # "tests: N passed, N failed" line for each, and the last line is the grand total.
 
-TEST_BINS   = $(patsubst tests/%.c,$(TEST_OUT)/%,$(TEST_C))
+.PHONY: test test-deps test-one
+
+TEST_OUT     = $(OUT)/test
+TEST_C      := $(wildcard tests/test_*.c)
+TEST_SH     := $(wildcard tests/test_*.sh)
+TEST_BINS    = $(patsubst tests/%.c,$(TEST_OUT)/%,$(TEST_C))
 CMOCKA_LIBS := -lcmocka
+
+# What single tests need besides their own file.
+# The overflow test gives private tables to two threads only, so that the rest of its
+# threads record through the shared overflow table.
+TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2
+# The example's unit tests link the modules they test.
+TEST_CFLAGS_fdtables := -I$(EXAMPLE_DIR)
+TEST_CFLAGS_threei   := -I$(EXAMPLE_DIR)
+$(TEST_OUT)/test_fdtables: $(EXAMPLE_DIR)/fdtables.c $(EXAMPLE_HEADERS)
+$(TEST_OUT)/test_threei: $(addprefix $(EXAMPLE_DIR)/,threei.c rawposix.c fdtables.c lind_common.c) \
+    $(EXAMPLE_HEADERS)
+# The tools' JSON reader, checked directly.
+TEST_CFLAGS_json_reader := -Iscripts
+$(TEST_OUT)/test_json_reader: scripts/lindperf-json.h
 
 .SECONDEXPANSION:
 $(TEST_OUT)/test_%: tests/test_%.c $$(wildcard tests/parts/$$*/*.c) $(HEADER) | $(TEST_OUT)
@@ -32,12 +51,12 @@ test-one: $(TEST_PREREQS)
 # The whole of `make test`: the suite under gcc and clang, then the hardening checks
 # (the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of fuzzing), then one
 # closing line with the grand total. The checks need clang, which test-deps installs.
-TEST_TALLY = $(abspath build/test-tally)
+TEST_TALLY = $(abspath $(OUT)/test-tally)
 TEST_CHECKS := tests/check/matrix.sh tests/check/sanitize.sh tests/check/stress.sh tests/check/fuzz.sh
 
 test: test-deps
-	@mkdir -p build && rm -f $(TEST_TALLY)
-	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=gcc OUT=build/test-gcc
-	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang OUT=build/test-clang
-	@LINDPERF_TALLY=$(TEST_TALLY) OUT=build/check sh tests/run.sh $(TEST_CHECKS)
+	@mkdir -p $(OUT) && rm -f $(TEST_TALLY)
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=gcc OUT=$(OUT)/test-gcc
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang OUT=$(OUT)/test-clang
+	@LINDPERF_TALLY=$(TEST_TALLY) OUT=$(OUT)/check sh tests/run.sh $(TEST_CHECKS)
 	@awk '{ p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }' $(TEST_TALLY)

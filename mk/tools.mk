@@ -13,7 +13,3 @@ $(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) | $(OUT)
 
 $(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm
-
-# tests/test_json_reader.c checks the tools' JSON reader directly.
-TEST_CFLAGS_json_reader := -Iscripts
-$(TEST_OUT)/test_json_reader: scripts/lindperf-json.h
