@@ -32,11 +32,13 @@
 #include "lindperf.h"
 
 #ifndef LIND_PERF
-#error "bench/overhead.c measures the instrumentation: build it with -DLIND_PERF (make bench-overhead)"
+#error "bench/overhead.c measures the instrumentation: build it with -DLIND_PERF (make \
+bench-overhead)"
 #endif
 
 #define SCOPES 1000000
-#define REPETITIONS 15   /* a shared machine: more turns, so one slow stretch cannot be the median */
+/* A shared machine: more turns, so one slow stretch cannot be the median. */
+#define REPETITIONS 15
 #define WARM_UP_SCOPES 10000
 
 LINDPERF_COUNTER(bench, measured);
@@ -104,14 +106,16 @@ static inline uint64_t reference_read_end(uint8_t timer)
 static inline uint64_t reference_start(void)
 {
     if (atomic_load_explicit(&reference_counter.enabled, memory_order_relaxed))
-        return reference_read_start(atomic_load_explicit(&reference_counter.timer, memory_order_relaxed));
+        return reference_read_start(
+            atomic_load_explicit(&reference_counter.timer, memory_order_relaxed));
     return 0;
 }
 
 static inline void reference_record(uint64_t start)
 {
     if (atomic_load_explicit(&reference_counter.enabled, memory_order_relaxed)) {
-        uint64_t end = reference_read_end(atomic_load_explicit(&reference_counter.timer, memory_order_relaxed));
+        uint64_t end = reference_read_end(
+            atomic_load_explicit(&reference_counter.timer, memory_order_relaxed));
         uint64_t elapsed = end > start ? end - start : 0;
         atomic_fetch_add_explicit(&reference_counter.cycles, elapsed, memory_order_relaxed);
         atomic_fetch_add_explicit(&reference_counter.calls, 1, memory_order_relaxed);
@@ -251,7 +255,8 @@ static uint64_t two_threads(loop_fn loop, lindperf_timer timer, long n)
     worker w[2];
     pthread_barrier_init(&start_line, NULL, 2);
     for (int i = 0; i < 2; i++) {
-        w[i] = (worker){.cpu_index = i, .loop = loop, .timer = timer, .scopes = n, .start_line = &start_line};
+        w[i] = (worker){.cpu_index = i, .loop = loop, .timer = timer, .scopes = n,
+                        .start_line = &start_line};
         if (pthread_create(&w[i].thread, NULL, run_worker, &w[i]) != 0) {
             fprintf(stderr, "lindperf: bench-overhead could not start a thread\n");
             exit(1);
@@ -310,18 +315,22 @@ static void set_up(enum setup setup, lindperf_timer timer)
     lindperf_set_detail(setup == SETUP_DETAIL);
     lindperf_set_timer(timer);
     lindperf_reset_all();
-    lindperf_enable_only(setup == SETUP_ACTIVE || setup == SETUP_DETAIL ? lindperf_find("bench::measured")
-                         : setup == SETUP_INACTIVE ? lindperf_find("bench::bystander") : NULL);
+    lindperf_enable_only(setup == SETUP_ACTIVE || setup == SETUP_DETAIL
+                             ? lindperf_find("bench::measured")
+                         : setup == SETUP_INACTIVE ? lindperf_find("bench::bystander")
+                                                   : NULL);
     atomic_store(&reference_counter.cycles, 0);
     atomic_store(&reference_counter.calls, 0);
-    atomic_store(&reference_counter.timer, timer == LINDPERF_TSC ? REFERENCE_RDTSC : REFERENCE_CLOCK);
+    atomic_store(&reference_counter.timer,
+                 timer == LINDPERF_TSC ? REFERENCE_RDTSC : REFERENCE_CLOCK);
     atomic_store(&reference_counter.enabled, setup == SETUP_REFERENCE);
 }
 
 /* A case whose calls are not the scopes it ran measured something else: stop. */
 static int is_threaded(const bench_case *c)
 {
-    return c->loop == loop_threads2 || c->loop == loop_baseline_threads2 || c->loop == loop_raw_threads2;
+    return c->loop == loop_threads2 || c->loop == loop_baseline_threads2 ||
+           c->loop == loop_raw_threads2;
 }
 
 static void check_recorded(const bench_case *c, lindperf_timer timer)

@@ -32,17 +32,20 @@ DIRS_RECORD  = $(INSTALL_ROOT)/share/lindperf/directories
 SUBSTITUTE = sed -e 's|@PREFIX@|$(abspath $(PREFIX))|g' -e 's|@VERSION@|$(LINDPERF_VERSION)|g'
 
 install: $(TOOLS)
-	@test -n "$(LINDPERF_VERSION)" || { echo "lindperf: no LINDPERF_VERSION in $(HEADER); is the header complete?" >&2; exit 1; }
+	@test -n "$(LINDPERF_VERSION)" || { echo "lindperf: no LINDPERF_VERSION in $(HEADER);" \
+	    "is the header complete?" >&2; exit 1; }
 	@made=$$(for d in $(INSTALL_DIRS); do \
 	    while [ "$$d" != / ] && [ ! -d "$(DESTDIR)$$d" ]; do echo "$$d"; d=$$(dirname "$$d"); \
 	    done; done); \
 	install -d $(addprefix $(DESTDIR),$(INSTALL_DIRS)) && \
-	{ [ ! -f $(DIRS_RECORD) ] || cat $(DIRS_RECORD); echo "$$made"; } | grep . | LC_ALL=C sort -ru \
-	    >$(DIRS_RECORD).new && mv $(DIRS_RECORD).new $(DIRS_RECORD)
+	{ [ ! -f $(DIRS_RECORD) ] || cat $(DIRS_RECORD); echo "$$made"; } | grep . | \
+	    LC_ALL=C sort -ru >$(DIRS_RECORD).new && mv $(DIRS_RECORD).new $(DIRS_RECORD)
 	install -m 644 $(HEADER) $(INSTALL_ROOT)/include/lindperf.h
 	$(SUBSTITUTE) packaging/lindperf.pc.in >$(INSTALL_ROOT)/lib/pkgconfig/lindperf.pc
-	install -m 644 packaging/lindperfConfig.cmake $(INSTALL_ROOT)/$(CMAKE_DIR)/lindperfConfig.cmake
-	$(SUBSTITUTE) packaging/lindperfConfigVersion.cmake.in >$(INSTALL_ROOT)/$(CMAKE_DIR)/lindperfConfigVersion.cmake
+	install -m 644 packaging/lindperfConfig.cmake \
+	    $(INSTALL_ROOT)/$(CMAKE_DIR)/lindperfConfig.cmake
+	$(SUBSTITUTE) packaging/lindperfConfigVersion.cmake.in \
+	    >$(INSTALL_ROOT)/$(CMAKE_DIR)/lindperfConfigVersion.cmake
 	install -m 755 $(TOOLS) $(INSTALL_ROOT)/bin
 	$(SUBSTITUTE) packaging/lindperf.3.in >$(INSTALL_MAN)/man3/lindperf.3
 	chmod 644 $(INSTALL_ROOT)/lib/pkgconfig/lindperf.pc \

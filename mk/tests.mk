@@ -16,6 +16,8 @@ TEST_C      := $(wildcard tests/test_*.c)
 TEST_SH     := $(wildcard tests/test_*.sh)
 TEST_BINS    = $(patsubst tests/%.c,$(TEST_OUT)/%,$(TEST_C))
 CMOCKA_LIBS := -lcmocka
+# Golden text too wide to quote in C within 100 columns lives in tests/data.
+TEST_DATA   := -DTEST_DATA_DIR='"$(CURDIR)/tests/data"'
 
 # What single tests need besides their own file.
 # The overflow test gives private tables to two threads only, so that the rest of its
@@ -33,8 +35,8 @@ $(TEST_OUT)/test_json_reader: scripts/lindperf-json.h
 
 .SECONDEXPANSION:
 $(TEST_OUT)/test_%: tests/test_%.c $$(wildcard tests/parts/$$*/*.c) $(HEADER) | $(TEST_OUT)
-	$(CC) $(OPT) $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests $(TEST_CFLAGS_$*) \
-	    -o $@ $(filter %.c,$^) $(CMOCKA_LIBS) $(LDLIBS_LINDPERF)
+	$(CC) $(OPT) $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests $(TEST_DATA) \
+	    $(TEST_CFLAGS_$*) -o $@ $(filter %.c,$^) $(CMOCKA_LIBS) $(LDLIBS_LINDPERF)
 
 $(TEST_OUT):
 	mkdir -p $@
@@ -48,15 +50,21 @@ TEST_PREREQS = $(TEST_BINS) $(OUT)/lind-boot $(OUT)/lind-boot-perf $(TOOLS)
 test-one: $(TEST_PREREQS)
 	@CC=$(CC) OUT=$(OUT) sh tests/run.sh $(TEST_BINS) $(TEST_SH)
 
-# The whole of `make test`: the suite under gcc and clang, then the hardening checks
-# (the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of fuzzing), then one
-# closing line with the grand total. The checks need clang, which test-deps installs.
+# The whole of `make test`: the suite under gcc and clang, then the checks (lines of at
+# most 100 columns, the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of
+# fuzzing), then one closing line with the grand total. The checks need clang, which
+# test-deps installs.
 TEST_TALLY = $(abspath $(OUT)/test-tally)
-TEST_CHECKS := tests/check/matrix.sh tests/check/sanitize.sh tests/check/stress.sh tests/check/fuzz.sh
+# The tally's lines are "passed failed"; the total fails when any test did.
+TEST_TOTAL = { p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }
+TEST_CHECKS := tests/check/line_length.sh tests/check/matrix.sh tests/check/sanitize.sh \
+               tests/check/stress.sh tests/check/fuzz.sh
 
 test: test-deps
 	@mkdir -p $(OUT) && rm -f $(TEST_TALLY)
-	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=gcc OUT=$(OUT)/test-gcc
-	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang OUT=$(OUT)/test-clang
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=gcc \
+	    OUT=$(OUT)/test-gcc
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang \
+	    OUT=$(OUT)/test-clang
 	@LINDPERF_TALLY=$(TEST_TALLY) OUT=$(OUT)/check sh tests/run.sh $(TEST_CHECKS)
-	@awk '{ p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }' $(TEST_TALLY)
+	@awk '$(TEST_TOTAL)' $(TEST_TALLY)

@@ -18,6 +18,10 @@ failed=0
 
 ok()     { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; failed=1; }
-check()  { checking=$1; shift; if "$@"; then ok "$checking"; else not_ok "$checking"; return 1; fi; }
+check()  {
+    checking=$1
+    shift
+    if "$@"; then ok "$checking"; else not_ok "$checking"; return 1; fi
+}
 quiet()  { "$@" >"$tmp/quiet.log" 2>&1 && return 0; sed 's/^/#   /' "$tmp/quiet.log"; return 1; }
 finish() { exit "$failed"; }

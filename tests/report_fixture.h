@@ -26,11 +26,6 @@ LINDPERF_COUNTER(mid, step);
 LINDPERF_COUNTER(beta, one);
 LINDPERF_COUNTER(beta, unused);
 
-#define RULE \
-    "-------------------------------------------------------------------------------------------------\n"
-#define COLUMNS \
-    "name                                                              calls        total          avg\n"
-
 /* Output captured in memory. The buffer lives in file-scope variables, not in a caller's
  * locals, so no pointer into a stack frame outlives it. */
 static char *captured;
@@ -54,7 +49,8 @@ static inline char *captured_text(FILE *out)
     return text;
 }
 
-static inline char *written(int (*write)(FILE *, const lindperf__snapshot *), const lindperf__snapshot *s)
+static inline char *written(int (*write)(FILE *, const lindperf__snapshot *),
+                            const lindperf__snapshot *s)
 {
     FILE *out = capture();
     assert_int_equal(write(out, s), 0);
@@ -76,6 +72,41 @@ static inline void assert_text_equal(const char *got, const char *expected)
             at++;
         fail_msg("text differs at byte %zu\n--- expected:\n%s--- got:\n%s---", at, expected, got);
     }
+}
+
+/* The golden text `name` of tests/data/reports.txt: from the line after "=== name" up to
+ * the next "=== " line. A report line is 97 columns, too wide to quote in C within 100. */
+static inline char *golden(const char *name)
+{
+    FILE *f = fopen(TEST_DATA_DIR "/reports.txt", "r");
+    if (!f)
+        fail_msg("cannot read %s/reports.txt", TEST_DATA_DIR);
+    char line[256], *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    assert_non_null(out);
+    int in_block = 0, found = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "=== ", 4) == 0) {
+            in_block = strcspn(line + 4, "\n") == strlen(name) &&
+                       strncmp(line + 4, name, strlen(name)) == 0;
+            found |= in_block;
+        } else if (in_block) {
+            fputs(line, out);
+        }
+    }
+    fclose(f);
+    assert_int_equal(fclose(out), 0);
+    if (!found)
+        fail_msg("no block \"=== %s\" in %s/reports.txt", name, TEST_DATA_DIR);
+    return text;
+}
+
+static inline void assert_golden(const char *got, const char *name)
+{
+    char *expected = golden(name);
+    assert_text_equal(got, expected);
+    free(expected);
 }
 
 /* Display columns, counted here independently of the header: UTF-8 continuation bytes
@@ -107,7 +138,7 @@ static inline void hand_init(hand_snapshot *h, lindperf_timer timer, double floo
 }
 
 static inline lindperf__row *hand_row(hand_snapshot *h, const char *module, const char *name,
-                               uint64_t calls, uint64_t total)
+                                      uint64_t calls, uint64_t total)
 {
     size_t i = h->s.count++;
     assert_true(i < MAX_ROWS);

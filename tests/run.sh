@@ -14,6 +14,8 @@ trap 'rm -f "$log"' EXIT
 tally=$LINDPERF_TALLY
 unset LINDPERF_TALLY
 
+total() { awk '{ s += $1 } END { print s + 0 }'; }
+
 for t in "$@"; do
     echo "== $t"
     case "$t" in
@@ -22,8 +24,8 @@ for t in "$@"; do
     esac
     status=$?
     cat "$log"
-    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^ok - .*/1/p' "$log" | awk '{s+=$1} END {print s+0}')
-    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^not ok - .*/1/p' "$log" | awk '{s+=$1} END {print s+0}')
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^ok - .*/1/p' "$log" | total)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^not ok - .*/1/p' "$log" | total)
     if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "lindperf: $t exited with status $status without naming a failed test"
         f=1

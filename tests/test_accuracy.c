@@ -156,7 +156,8 @@ static double trial_error(uint64_t iterations, int calls, lindperf_timer timer, 
 
 static lengths measure_lengths(uint64_t iterations, int calls)
 {
-    double truth[DURATION_TRIALS], clock_error[DURATION_TRIALS], tsc_error[DURATION_TRIALS], ignored;
+    double truth[DURATION_TRIALS], clock_error[DURATION_TRIALS], tsc_error[DURATION_TRIALS];
+    double ignored;
     for (int t = 0; t < DURATION_TRIALS; t++) {
         clock_error[t] = trial_error(iterations, calls, LINDPERF_CLOCK, &truth[t]);
         tsc_error[t] = have_tsc() ? trial_error(iterations, calls, LINDPERF_TSC, &ignored) : 0;
@@ -177,13 +178,14 @@ static void check_known_duration(double ns, int calls_per_trial)
         double allowed = DURATION_TOLERANCE * l.truth;
         if (allowed < DURATION_FLOOR_NS)
             allowed = DURATION_FLOOR_NS;
+        double clock_length = l.truth + l.clock_error;
         ok = within(l.clock_error, allowed) &&
              (!have_tsc() || (within(l.tsc_error, allowed) &&
-                              within(l.tsc_from_clock, DURATION_TOLERANCE * (l.truth + l.clock_error))));
+                              within(l.tsc_from_clock, DURATION_TOLERANCE * clock_length)));
         print_message("%.0f ns of work, attempt %d: true %.1f ns; net clock %+.1f ns (%+.2f%%), "
                       "net tsc %+.1f ns (%+.2f%%), tsc from clock %+.2f%%\n", ns, attempt, l.truth,
                       l.clock_error, 100 * l.clock_error / l.truth, l.tsc_error,
-                      100 * l.tsc_error / l.truth, 100 * l.tsc_from_clock / (l.truth + l.clock_error));
+                      100 * l.tsc_error / l.truth, 100 * l.tsc_from_clock / clock_length);
     }
     if (!ok)
         fail_msg("net averages missed the true length %.1f ns by more than 3%% (or 2 ns): "
@@ -275,7 +277,8 @@ static void tsc_hz_agrees_with_an_independent_estimate_within_half_a_percent(voi
                       100 * relative_difference(hz, estimate));
     }
     if (!ok)
-        fail_msg("lindperf_tsc_hz() %.0f Hz is more than 0.5%% from the estimate %.0f Hz", hz, estimate);
+        fail_msg("lindperf_tsc_hz() %.0f Hz is more than 0.5%% from the estimate %.0f Hz", hz,
+                 estimate);
 }
 
 /* ---- the empty scope, net ------------------------------------------------------------ */

@@ -24,7 +24,8 @@ fi
 # build_and_run STD FLAGS: the C module by $CC and the C++ program by $CXX, linked and run.
 build_and_run() {
     $CC -std=gnu11 -O2 $2 $warn $inc -c -o "$tmp/module.o" "$root/tests/matrix/matrix_module.c" &&
-    $CXX $CXX_FLAGS -std=$1 -O2 $2 $warn $inc -c -o "$tmp/cxx.o" "$root/tests/matrix/matrix_cxx.cpp" &&
+    $CXX $CXX_FLAGS -std=$1 -O2 $2 $warn $inc -c -o "$tmp/cxx.o" \
+        "$root/tests/matrix/matrix_cxx.cpp" &&
     $CXX $CXX_FLAGS -o "$tmp/cxx" "$tmp/module.o" "$tmp/cxx.o" -lpthread &&
     "$tmp/cxx"
 }

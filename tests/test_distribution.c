@@ -115,8 +115,8 @@ static void check_mix(lindperf_timer timer)
                       100 * (f.p99 / f.true_long - 1), f.max);
     }
     if (!ok)
-        fail_msg("%s: 98%% of calls at %.1f ns and 2%% at %.1f ns gave p50 %.1f, p99 %.1f, max %.1f "
-                 "(allowed: 4.6%% for p50 and p99, max at least 97%% of the long)", name,
+        fail_msg("%s: 98%% of calls at %.1f ns and 2%% at %.1f ns gave p50 %.1f, p99 %.1f, "
+                 "max %.1f (allowed: 4.6%% for p50 and p99, max at least 97%% of the long)", name,
                  f.true_short, f.true_long, f.p50, f.p99, f.max);
 }
 

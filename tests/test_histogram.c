@@ -167,7 +167,8 @@ static void assert_within_bucket_error(uint64_t got, uint64_t want)
 {
     double error = got > want ? (double)(got - want) : (double)(want - got);
     if (error > MIDPOINT_ERROR * (double)want)
-        fail_msg("got %llu, want %llu within 1.6%%", (unsigned long long)got, (unsigned long long)want);
+        fail_msg("got %llu, want %llu within 1.6%%", (unsigned long long)got,
+                 (unsigned long long)want);
 }
 
 static void empty_histogram_gives_zero_for_every_percentile(void **state)

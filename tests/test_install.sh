@@ -53,40 +53,54 @@ EOF
 
 version=$(sed -n 's/^#define LINDPERF_VERSION "\(.*\)"/\1/p' "$root/include/lindperf.h")
 
-check "make install PREFIX=... succeeds" quiet make -C "$root" --no-print-directory install PREFIX="$prefix" OUT="$OUT" CC="$CC"
-check "it installs the header, pkg-config and CMake files, the tools and the man page" installed "$prefix"
-check "the installed tools run" quiet "$prefix/bin/lindperf-compare" "$root/tests/data/close-base.json" "$root/tests/data/close-base.json"
+check "make install PREFIX=... succeeds" quiet make -C "$root" --no-print-directory install \
+    PREFIX="$prefix" OUT="$OUT" CC="$CC"
+check "it installs the header, pkg-config and CMake files, the tools and the man page" \
+    installed "$prefix"
+check "the installed tools run" quiet "$prefix/bin/lindperf-compare" \
+    "$root/tests/data/close-base.json" "$root/tests/data/close-base.json"
 
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
-check "pkg-config knows lindperf $version" [ "$(pkg-config --modversion lindperf 2>/dev/null)" = "$version" ]
+check "pkg-config knows lindperf $version" \
+    [ "$(pkg-config --modversion lindperf 2>/dev/null)" = "$version" ]
 cflags=$(pkg-config --cflags lindperf | sed 's/ *$//')
 libs=$(pkg-config --libs lindperf)
 check "pkg-config points at the installed header" [ "$cflags" = "-I$prefix/include" ]
 # shellcheck disable=SC2086 # the flags are words
 check "a pkg-config consumer builds with -DLIND_PERF under -Wall -Wextra -Werror" \
-    quiet "$CC" -O2 -Wall -Wextra -Werror -DLIND_PERF $cflags -o "$tmp/pc-consumer" "$tmp/src/consumer.c" $libs
-check "the pkg-config consumer runs with --perf" quiet sh -c '"$1" --perf >"$2"' - "$tmp/pc-consumer" "$tmp/pc.out"
+    quiet "$CC" -O2 -Wall -Wextra -Werror -DLIND_PERF $cflags -o "$tmp/pc-consumer" \
+        "$tmp/src/consumer.c" $libs
+check "the pkg-config consumer runs with --perf" quiet sh -c '"$1" --perf >"$2"' - \
+    "$tmp/pc-consumer" "$tmp/pc.out"
 check "the pkg-config consumer reports its 1000 scopes" reports_counter "$tmp/pc.out"
 
 cmake_build() {
     rm -rf "$tmp/cmake-build"
-    quiet cmake -S "$tmp/src" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$CC" "$@" &&
+    quiet cmake -S "$tmp/src" -B "$tmp/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
+        -DCMAKE_C_COMPILER="$CC" "$@" &&
     quiet cmake --build "$tmp/cmake-build"
 }
 check "a CMake consumer builds with find_package(lindperf 0.1) and lindperf::lindperf" cmake_build
-check "the CMake consumer runs with --perf" quiet sh -c '"$1" --perf >"$2"' - "$tmp/cmake-build/consumer" "$tmp/cmake.out"
+check "the CMake consumer runs with --perf" quiet sh -c '"$1" --perf >"$2"' - \
+    "$tmp/cmake-build/consumer" "$tmp/cmake.out"
 check "the CMake consumer reports its 1000 scopes" reports_counter "$tmp/cmake.out"
 check "find_package(lindperf 1.0) is refused: 0.x promises nothing to 1.x users" \
-    sh -c '! cmake -S "$1" -B "$2" -DCMAKE_PREFIX_PATH="$3" -DCMAKE_C_COMPILER="$4" -DWANT=1.0 >/dev/null 2>&1' \
+    sh -c '! cmake -S "$1" -B "$2" -DCMAKE_PREFIX_PATH="$3" -DCMAKE_C_COMPILER="$4" \
+               -DWANT=1.0 >/dev/null 2>&1' \
     - "$tmp/src" "$tmp/cmake-refused" "$prefix" "$CC"
 
 echo "keep me" >"$prefix/include/not-ours.h"
-check "make uninstall succeeds" quiet make -C "$root" --no-print-directory uninstall PREFIX="$prefix" OUT="$OUT"
-check "make uninstall leaves no file of lindperf behind" [ "$(find "$prefix" -type f | grep -v not-ours.h)" = "" ]
+check "make uninstall succeeds" quiet make -C "$root" --no-print-directory uninstall \
+    PREFIX="$prefix" OUT="$OUT"
+check "make uninstall leaves no file of lindperf behind" \
+    [ "$(find "$prefix" -type f | grep -v not-ours.h)" = "" ]
 check "make uninstall leaves other files alone" [ -f "$prefix/include/not-ours.h" ]
-made_folders_gone() { [ ! -e "$prefix/lib" ] && [ ! -e "$prefix/bin" ] && [ ! -e "$prefix/share" ]; }
+made_folders_gone() {
+    [ ! -e "$prefix/lib" ] && [ ! -e "$prefix/bin" ] && [ ! -e "$prefix/share" ]
+}
 check "make uninstall removes the folders that install made, once empty" made_folders_gone
-check "make uninstall keeps a folder that still holds a file of someone else's" [ -d "$prefix/include" ]
+check "make uninstall keeps a folder that still holds a file of someone else's" \
+    [ -d "$prefix/include" ]
 
 # A folder that was there before install is not install's to remove, even when empty.
 before=$tmp/before
@@ -100,9 +114,11 @@ check "make uninstall keeps the bin/ that was there before, and removes the rest
 
 stage=$tmp/stage
 check "make install DESTDIR=... PREFIX=/usr stages the files" \
-    quiet make -C "$root" --no-print-directory install DESTDIR="$stage" PREFIX=/usr OUT="$OUT" CC="$CC"
+    quiet make -C "$root" --no-print-directory install DESTDIR="$stage" PREFIX=/usr OUT="$OUT" \
+        CC="$CC"
 check "the staged files are all under DESTDIR/usr" installed "$stage/usr"
-check "the staged lindperf.pc says prefix=/usr, not the staging path" grep -qx "prefix=/usr" "$stage/usr/lib/pkgconfig/lindperf.pc"
+check "the staged lindperf.pc says prefix=/usr, not the staging path" grep -qx "prefix=/usr" \
+    "$stage/usr/lib/pkgconfig/lindperf.pc"
 check "make uninstall DESTDIR=... removes the staged files" \
     quiet make -C "$root" --no-print-directory uninstall DESTDIR="$stage" PREFIX=/usr OUT="$OUT"
 check "nothing staged is left, not even a folder under DESTDIR" [ "$(find "$stage")" = "$stage" ]

@@ -28,8 +28,8 @@ static void every_kind_of_value_is_read(void **state)
 {
     (void)state;
     lindperf_json_error err;
-    lindperf_json *v = parse(" {\"n\": null, \"f\": false, \"t\": true, \"x\": -12.5e2, \"s\": \"hi\","
-                             " \"a\": [1, [], {}], \"o\": {\"k\": 0}} ", &err);
+    lindperf_json *v = parse(" {\"n\": null, \"f\": false, \"t\": true, \"x\": -12.5e2,"
+                             " \"s\": \"hi\", \"a\": [1, [], {}], \"o\": {\"k\": 0}} ", &err);
     assert_non_null(v);
     assert_int_equal(v->type, LINDPERF_JSON_OBJECT);
     assert_int_equal(v->count, 7);
@@ -52,7 +52,8 @@ static void every_kind_of_value_is_read(void **state)
 static void numbers_follow_the_json_grammar(void **state)
 {
     (void)state;
-    const char *good[] = {"0", "-0", "7", "10", "0.5", "1e3", "1E+3", "2.5e-3", "123456789012345678901234567890"};
+    const char *good[] = {"0", "-0", "7", "10", "0.5", "1e3", "1E+3", "2.5e-3",
+                          "123456789012345678901234567890"};
     double want[] = {0, 0, 7, 10, 0.5, 1000, 1000, 0.0025, 1.2345678901234568e29};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         lindperf_json *v = parse(good[i], NULL);
@@ -61,7 +62,8 @@ static void numbers_follow_the_json_grammar(void **state)
         assert_true(v->number == want[i]);
         lindperf_json_free(v);
     }
-    const char *bad[] = {"01", "+1", ".5", "1.", "1e", "1e+", "-", "0x10", "Infinity", "NaN", "1 2"};
+    const char *bad[] = {"01", "+1", ".5", "1.", "1e", "1e+", "-", "0x10", "Infinity", "NaN",
+                         "1 2"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         refuse(bad[i]);
 }
@@ -69,7 +71,8 @@ static void numbers_follow_the_json_grammar(void **state)
 static void string_escapes_are_decoded_to_utf8(void **state)
 {
     (void)state;
-    lindperf_json *v = parse("\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00\"", NULL);
+    lindperf_json *v =
+        parse("\"q\\\" b\\\\ s\\/ \\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00\"", NULL);
     assert_non_null(v);
     assert_string_equal(v->string, "q\" b\\ s/ \b\f\n\r\t \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
     lindperf_json_free(v);

@@ -64,7 +64,9 @@ avg_times_calls_is_total() {
 expect_calls() {
     for pair in $2; do
         got=$(calls_of "$1" "${pair%=*}")
-        [ "$got" = "${pair#*=}" ] || { echo "# $1: ${pair%=*} has '$got' calls, not ${pair#*=}"; return 1; }
+        [ "$got" = "${pair#*=}" ] && continue
+        echo "# $1: ${pair%=*} has '$got' calls, not ${pair#*=}"
+        return 1
     done
 }
 
@@ -78,18 +80,21 @@ report() {
 }
 
 # --- close, the reference's FDTABLE Test ---
-SYSCALL_PATH="lind_common::add_to_linker::make-syscall threei::make_syscall rawposix::close_syscall fdtables::close_virtualfd"
+SYSCALL_PATH="lind_common::add_to_linker::make-syscall threei::make_syscall"
+SYSCALL_PATH="$SYSCALL_PATH rawposix::close_syscall fdtables::close_virtualfd"
+CLOSE_CALLS="lind_common::add_to_linker::make-syscall=1000 threei::make_syscall=1000"
+CLOSE_CALLS="$CLOSE_CALLS rawposix::close_syscall=1000 fdtables::close_virtualfd=1000"
 check "close --perf --iterations 1000 exits 0" report close --perf close --iterations 1000
 check "close: the sections are LIND-BOOT, LIND-COMMON, THREEI, RAWPOSIX, FDTABLES in order" \
     test "$(sections "$tmp/close")" = "LIND-BOOT LIND-COMMON THREEI RAWPOSIX FDTABLES "
-check "close: every syscall-path counter has 1000 calls" expect_calls "$tmp/close" \
-    "lind_common::add_to_linker::make-syscall=1000 threei::make_syscall=1000 rawposix::close_syscall=1000 fdtables::close_virtualfd=1000"
+check "close: every syscall-path counter has 1000 calls" expect_calls "$tmp/close" "$CLOSE_CALLS"
 check "close: lind_boot's counters have one call each" expect_calls "$tmp/close" \
     "lind_boot::load_main_module=1 lind_boot::invoke_func=1"
 check "close: every table line is $WIDTH columns" table_lines_are_97_columns "$tmp/close"
 check "close: avg x calls equals total within rounding" avg_times_calls_is_total "$tmp/close"
 check "close: the title and the dots go to stderr, stdout holds the report alone" \
-    sh -c "grep -q '^FDTABLE Test    \.\.*' '$tmp/close.err' && ! grep -q 'FDTABLE Test' '$tmp/close'"
+    sh -c "grep -q '^FDTABLE Test    \.\.*' '$tmp/close.err' &&
+           ! grep -q 'FDTABLE Test' '$tmp/close'"
 
 # The layers differ by a few cycles per call, and a whole run can land on a contended core
 # and read a quarter more, so one run's avg cannot order them. Each attempt makes three
@@ -107,7 +112,8 @@ outer_median_not_below_inner() {
         END { n = split(chain, c, " ")
               for (i = 1; i <= n; i++) if (!(c[i] in best)) { print "# no p50 for " c[i]; exit 1 }
               for (i = 2; i <= n; i++) if (best[c[i-1]] < best[c[i]]) {
-                  printf "# %s p50 %s cycles is below %s p50 %s\n", c[i-1], best[c[i-1]], c[i], best[c[i]]
+                  printf "# %s p50 %s cycles is below %s p50 %s\n",
+                         c[i-1], best[c[i-1]], c[i], best[c[i]]
                   exit 1 } }'
 }
 layers_ordered() {
@@ -117,18 +123,20 @@ check "close: each layer's median is not below the median of the layer it wraps"
 
 check "close --perftsc exits 0" report tsc --perftsc close --iterations 1000
 check "close --perftsc: every syscall-path counter has 1000 calls" expect_calls "$tmp/tsc" \
-    "lind_common::add_to_linker::make-syscall=1000 threei::make_syscall=1000 rawposix::close_syscall=1000 fdtables::close_virtualfd=1000"
+    "$CLOSE_CALLS"
 check "close --perftsc: figures are in cycles" \
     sh -c "grep -q '^fdtables::close_virtualfd .*[0-9]cyc\$' '$tmp/tsc'"
 check "close --perftsc: every table line is $WIDTH columns" table_lines_are_97_columns "$tmp/tsc"
-check "close --perftsc: avg x calls equals total within rounding" avg_times_calls_is_total "$tmp/tsc"
+check "close --perftsc: avg x calls equals total within rounding" avg_times_calls_is_total \
+    "$tmp/tsc"
 
 # --- the other programs ---
 check "geteuid --perf exits 0" report geteuid --perf geteuid --iterations 1000
 check "geteuid: the sections are LIND-BOOT, LIND-COMMON, THREEI, RAWPOSIX in order" \
     test "$(sections "$tmp/geteuid")" = "LIND-BOOT LIND-COMMON THREEI RAWPOSIX "
 check "geteuid: every syscall-path counter has 1000 calls" expect_calls "$tmp/geteuid" \
-    "lind_common::add_to_linker::make-syscall=1000 threei::make_syscall=1000 rawposix::geteuid_syscall=1000"
+    "lind_common::add_to_linker::make-syscall=1000 threei::make_syscall=1000
+     rawposix::geteuid_syscall=1000"
 
 check "grate --perf exits 0" report grate --perf grate --iterations 1000
 check "grate: the grate answers, so the report stops at THREEI" \
@@ -142,14 +150,16 @@ check "pipe --perf exits 0" report pipe --perf pipe --iterations 1000
 check "pipe: the sections are LIND-BOOT, LIND-COMMON, THREEI, RAWPOSIX, FDTABLES in order" \
     test "$(sections "$tmp/pipe")" = "LIND-BOOT LIND-COMMON THREEI RAWPOSIX FDTABLES "
 check "pipe: a write and a read per call, one copy between cages, setup counted once" \
-    expect_calls "$tmp/pipe" "lind_common::add_to_linker::make-syscall=2000 threei::make_syscall=2000 \
-        threei::copy_data_between_cages=1000 rawposix::write_syscall=1000 rawposix::read_syscall=1000 \
-        fdtables::translate_virtualfd=2000 rawposix::pipe_syscall=1 fdtables::get_unused_virtualfd=2 \
-        rawposix::close_syscall=2 fdtables::close_virtualfd=2"
+    expect_calls "$tmp/pipe" "lind_common::add_to_linker::make-syscall=2000
+        threei::make_syscall=2000 threei::copy_data_between_cages=1000
+        rawposix::write_syscall=1000 rawposix::read_syscall=1000
+        fdtables::translate_virtualfd=2000 rawposix::pipe_syscall=1
+        fdtables::get_unused_virtualfd=2 rawposix::close_syscall=2 fdtables::close_virtualfd=2"
 
 for program in geteuid grate pipe; do
     check "$program: every table line is $WIDTH columns" table_lines_are_97_columns "$tmp/$program"
-    check "$program: avg x calls equals total within rounding" avg_times_calls_is_total "$tmp/$program"
+    check "$program: avg x calls equals total within rounding" avg_times_calls_is_total \
+        "$tmp/$program"
 done
 
 check "--perf-json writes the results next to the report" \
@@ -186,8 +196,9 @@ unreached_only() {
     "$PERF" --perf --perf-only='fdtables::*' grate --iterations 10 >"$tmp/only.out" \
         2>"$tmp/only.err"
     [ $? -eq 1 ] || return 1
-    grep -q "^lindperf: --perf-only=fdtables::\* matches only counters that the workload never \
-reached" "$tmp/only.err" && lines_apart "$tmp/only.err" && grep -q '^GRATE Test  *\.$' "$tmp/only.err"
+    grep -q "^lindperf: --perf-only=fdtables::\* matches only counters that the workload" \
+        "$tmp/only.err" && lines_apart "$tmp/only.err" &&
+        grep -q '^GRATE Test  *\.$' "$tmp/only.err"
 }
 check "--perf-only matching only unreached counters: a lindperf: line of its own, status 1" \
     unreached_only
@@ -203,7 +214,8 @@ fi
 
 # --- the main job, at a small count ---
 microbench_ok() {
-    OUT="$OUT" RESULTS="$tmp/results" ITERATIONS=1000 sh "$(dirname "$0")/../scripts/run_microbench.sh" \
+    OUT="$OUT" RESULTS="$tmp/results" ITERATIONS=1000 sh \
+        "$(dirname "$0")/../scripts/run_microbench.sh" \
         >"$tmp/bench" 2>"$tmp/bench.err" || return 1
     [ "$(grep -c '^=== .* ===$' "$tmp/bench")" -eq 8 ] || return 1
     [ "$(grep -c '^-*FDTABLES-*$' "$tmp/bench")" -eq 4 ] || return 1   # close and pipe, twice
@@ -213,7 +225,8 @@ microbench_ok() {
         done
     done
 }
-check "run_microbench.sh runs the four programs under both timers and writes their JSON" microbench_ok
+check "run_microbench.sh runs the four programs under both timers and writes their JSON" \
+    microbench_ok
 
 # --- without a perf flag: one run and a one-line summary ---
 summary_ok() {
@@ -221,7 +234,8 @@ summary_ok() {
     [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || return 1
     printf '%s\n' "$out" | grep -q '^pipe: 100 iterations, 200 syscalls in [0-9.]* ms wall'
 }
-check "lind-boot runs a program and prints a one-line summary" summary_ok "$PLAIN" pipe --iterations 100
+check "lind-boot runs a program and prints a one-line summary" summary_ok "$PLAIN" pipe \
+    --iterations 100
 check "lind-boot-perf without a perf flag does the same" summary_ok "$PERF" pipe --iterations 100
 check "-- before the program is accepted without a perf flag too" \
     summary_ok "$PLAIN" -- pipe --iterations 100
@@ -245,11 +259,13 @@ check "unknown program: usage and status 2" exits_2_with_usage "$PERF" --perf no
 check "two programs: usage and status 2" exits_2_with_usage "$PERF" close pipe
 check "unknown option: usage and status 2" exits_2_with_usage "$PERF" close --fast
 check "a perf flag after the program: usage and status 2" exits_2_with_usage "$PERF" close --perf
-check "--iterations without a value: usage and status 2" exits_2_with_usage "$PERF" close --iterations
+check "--iterations without a value: usage and status 2" exits_2_with_usage "$PERF" close \
+    --iterations
 check "--iterations given twice: usage and status 2" \
     exits_2_with_usage "$PERF" close --iterations 5 --iterations 5
 for bad in 0 -5 abc 12x "" " 7" 1e6 +3 1000000001 99999999999999999999999; do
-    check "--iterations '$bad': usage and status 2" exits_2_with_usage "$PERF" close --iterations "$bad"
+    check "--iterations '$bad': usage and status 2" exits_2_with_usage "$PERF" close --iterations \
+        "$bad"
 done
 
 finish

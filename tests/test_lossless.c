@@ -93,7 +93,8 @@ static void main_thread_and_workers_add_up(void **state)
     start(w, THREADS);
     plain_scopes(SCOPES_PER_THREAD);
     join(w, THREADS);
-    assert_int_equal(lindperf_counter_calls(hammered()), (uint64_t)(THREADS + 2) * SCOPES_PER_THREAD);
+    assert_int_equal(lindperf_counter_calls(hammered()),
+                     (uint64_t)(THREADS + 2) * SCOPES_PER_THREAD);
 }
 
 static void reset_with_nothing_running_gives_zero(void **state)
@@ -187,7 +188,8 @@ int main(void)
         cmocka_unit_test_setup(main_thread_and_workers_add_up, fresh_clock_counter),
         cmocka_unit_test_setup(reset_with_nothing_running_gives_zero, fresh_clock_counter),
         cmocka_unit_test_setup(reset_then_exit_counts_only_what_came_after, fresh_clock_counter),
-        cmocka_unit_test_setup(reads_during_writes_never_decrease_nor_overshoot, fresh_clock_counter),
+        cmocka_unit_test_setup(reads_during_writes_never_decrease_nor_overshoot,
+                               fresh_clock_counter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

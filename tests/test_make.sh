@@ -8,7 +8,11 @@ mkdir -p "$copy/include" "$copy/build/obj" "$copy/elsewhere/obj"
 cp -R "$root/Makefile" "$root/mk" "$copy"
 cp "$root/include/lindperf.h" "$copy/include"
 
-clean() { make -C "$copy" --no-print-directory clean "$@" >"$tmp/out" 2>"$tmp/err"; }
+# Without the OUT and MAKEFLAGS of a make that runs this test, so that the default shows.
+clean() {
+    env -u OUT -u MAKEFLAGS -u MAKELEVEL make -C "$copy" --no-print-directory clean "$@" \
+        >"$tmp/out" 2>"$tmp/err"
+}
 
 removes_out() { clean OUT=elsewhere && [ ! -e "$copy/elsewhere" ] && [ -d "$copy/build/obj" ]; }
 check "make clean OUT=elsewhere removes elsewhere and leaves build alone" removes_out

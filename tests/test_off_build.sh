@@ -31,38 +31,48 @@ same_code() {
     grep -q '<off_sum>:' "$tmp/$1.code" && diff "$tmp/$1.code" "$tmp/$2.code"
 }
 different_code() { ! same_code "$1" "$2" >/dev/null; }
-same_sections() { sections "$1" >"$tmp/$1.h" && sections "$2" >"$tmp/$2.h" && diff "$tmp/$1.h" "$tmp/$2.h"; }
+same_sections() { sections "$1" >"$tmp/$1.h" && sections "$2" >"$tmp/$2.h" && diff "$tmp/$1.h" \
+    "$tmp/$2.h"; }
 same_object() { cmp "$tmp/$1/unit.o" "$tmp/$2/unit.o"; }
 no_lindperf_symbol() { nm -a "$tmp/$1/unit.o" >"$tmp/$1.nm" && ! grep -i lindperf "$tmp/$1.nm"; }
-no_lindperf_section() { sections "$1" >"$tmp/$1.h" && grep -q "\.text" "$tmp/$1.h" && ! grep -i lindperf "$tmp/$1.h"; }
+no_lindperf_section() { sections "$1" >"$tmp/$1.h" && grep -q "\.text" "$tmp/$1.h" && ! grep -i \
+    lindperf "$tmp/$1.h"; }
 has_lindperf_symbol() { nm -a "$tmp/$1/unit.o" | grep -q 'lindperf__counter_off__sum'; }
 has_lindperf_section() { sections "$1" | grep -q lindperf_counters; }
 
+off_compiles="both twins compile without LIND_PERF, warning-free under -Wall -Wextra -Werror"
+on_compiles="with LIND_PERF the instrumented twin (several and nested scopes) compiles \
+warning-free, -Wshadow too"
 for opt in -O2 -O0 -Os; do
     if compile "plain$opt" plain.c "$opt" && compile "off$opt" instrumented.c "$opt"; then
-        ok "$CC $opt: both twins compile without LIND_PERF, warning-free under -Wall -Wextra -Werror"
+        ok "$CC $opt: $off_compiles"
     else
-        not_ok "$CC $opt: both twins compile without LIND_PERF, warning-free under -Wall -Wextra -Werror"
+        not_ok "$CC $opt: $off_compiles"
         continue
     fi
-    check "$CC $opt: without LIND_PERF the instrumented functions' machine code equals the plain twin's" \
+    check "$CC $opt: without LIND_PERF the instrumented functions' machine code equals the plain \
+twin's" \
         quiet same_code "off$opt" "plain$opt"
     check "$CC $opt: without LIND_PERF the two objects have the same sections and sizes" \
         quiet same_sections "off$opt" "plain$opt"
     check "$CC $opt: without LIND_PERF the two objects are byte for byte identical" \
         quiet same_object "off$opt" "plain$opt"
-    check "$CC $opt: without LIND_PERF the object has no lindperf symbol" quiet no_lindperf_symbol "off$opt"
-    check "$CC $opt: without LIND_PERF the object has no lindperf section" quiet no_lindperf_section "off$opt"
+    check "$CC $opt: without LIND_PERF the object has no lindperf symbol" \
+        quiet no_lindperf_symbol "off$opt"
+    check "$CC $opt: without LIND_PERF the object has no lindperf section" \
+        quiet no_lindperf_section "off$opt"
 
     if compile "on$opt" instrumented.c "$opt" -DLIND_PERF -Wshadow; then
-        ok "$CC $opt: with LIND_PERF the instrumented twin (several and nested scopes) compiles warning-free, -Wshadow too"
-        check "$CC $opt: with LIND_PERF the machine code differs from the plain twin's (the comparison can fail)" \
+        ok "$CC $opt: $on_compiles"
+        check "$CC $opt: with LIND_PERF the machine code differs from the plain twin's (the \
+comparison can fail)" \
             quiet different_code "on$opt" "plain$opt"
-        check "$CC $opt: with LIND_PERF the object defines the counters" quiet has_lindperf_symbol "on$opt"
+        check "$CC $opt: with LIND_PERF the object defines the counters" \
+            quiet has_lindperf_symbol "on$opt"
         check "$CC $opt: with LIND_PERF the object has the lindperf_counters section" \
             quiet has_lindperf_section "on$opt"
     else
-        not_ok "$CC $opt: with LIND_PERF the instrumented twin (several and nested scopes) compiles warning-free, -Wshadow too"
+        not_ok "$CC $opt: $on_compiles"
     fi
 done
 
@@ -88,7 +98,8 @@ duplicate_fails() {
 }
 twice_fails() {
     ! (cd "$tmp" && $CC -O2 $flags -DLIND_PERF -c "$parts/twice.c" -o twice.o) 2>"$tmp/err" &&
-    grep -q 'redefinition of .*lindperf__counter_off__twice' "$tmp/err" || { cat "$tmp/err"; return 1; }
+    grep -q 'redefinition of .*lindperf__counter_off__twice' "$tmp/err" || { cat \
+        "$tmp/err"; return 1; }
 }
 check "with LIND_PERF, a counter defined in one file and declared in another links and is found" \
     quiet linked_and_ran
@@ -108,12 +119,14 @@ exits_2() {
     "$host" "$@" prog >"$tmp/out" 2>"$tmp/err"
     status=$?
     [ "$status" -eq 2 ] || { echo "status $status, stderr:"; cat "$tmp/err"; return 1; }
-    [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "stderr is not one line:"; cat "$tmp/err"; return 1; }
+    [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "stderr is not one line:"; cat "$tmp/err"; return \
+        1; }
     grep -q "^lindperf: .*$1" "$tmp/err" || { echo "stderr:"; cat "$tmp/err"; return 1; }
     [ ! -s "$tmp/out" ] || { echo "the host ran on:"; cat "$tmp/out"; return 1; }
 }
 for flag in --perf --perftsc --perf=clock --perf=tsc; do
-    check "a host without LIND_PERF exits 2 on $flag, with one lindperf: line naming it" quiet exits_2 "$flag"
+    check "a host without LIND_PERF exits 2 on $flag, with one lindperf: line naming it" quiet \
+        exits_2 "$flag"
 done
 check "a host without LIND_PERF exits 2 on a perf flag after other options" quiet exits_2 --perf -v
 check "a host without LIND_PERF still exits 2 on --perf=sundial" quiet exits_2 --perf=sundial
@@ -123,7 +136,8 @@ names_all_steps() {
     exits_2 "$@" || return 1
     grep -q 'rebuild it with -DLIND_PERF and add --perf or --perftsc' "$tmp/err"
 }
-check "a host without LIND_PERF, given --perf-detail alone, asks for -DLIND_PERF and --perf at once" \
+check \
+    "a host without LIND_PERF, given --perf-detail alone, asks for -DLIND_PERF and --perf at once" \
     quiet names_all_steps --perf-detail
 names_build_and_count() {
     exits_2 --perf --perf-repeat=0 || return 1
@@ -138,7 +152,8 @@ runs_with() {
     out=$("$host" "$@") || { echo "status $?"; return 1; }
     [ "$out" = "$expected" ] || { echo "printed: $out"; return 1; }
 }
-check "a host without LIND_PERF runs without a perf flag" quiet runs_with "timer 0 argc 3 -v prog" -v prog
+check "a host without LIND_PERF runs without a perf flag" quiet runs_with "timer 0 argc 3 -v prog" \
+    -v prog
 check "a host without LIND_PERF leaves a perf flag after the program to the program" \
     quiet runs_with "timer 0 argc 3 prog --perf" prog --perf
 

@@ -92,7 +92,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(threads_past_the_limit_lose_no_call, fresh_clock_counter),
-        cmocka_unit_test_setup(overflow_total_is_the_sum_of_every_threads_intervals, fresh_clock_counter),
+        cmocka_unit_test_setup(overflow_total_is_the_sum_of_every_threads_intervals,
+                               fresh_clock_counter),
         cmocka_unit_test_setup(reset_clears_the_overflow_table_too, fresh_clock_counter),
         cmocka_unit_test_setup(threads_without_a_table_are_discovered, fresh_clock_counter),
     };

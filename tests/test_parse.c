@@ -317,7 +317,8 @@ static void exit_2_when_a_flag_is_given_twice(void **state)
     assert_bad(ARGS("host", "--perf", "--perf-net", "--perf-net"), "--perf-net");
     assert_bad(ARGS("host", "--perf", "--perf-detail", "--perf-detail"), "--perf-detail");
     assert_bad(ARGS("host", "--perf", "--perf-tree", "--perf-tree"), "--perf-tree");
-    assert_bad(ARGS("host", "--perf", "--perf-json=a.json", "--perf-json=b.json"), "--perf-json=b.json");
+    assert_bad(ARGS("host", "--perf", "--perf-json=a.json", "--perf-json=b.json"),
+               "--perf-json=b.json");
     assert_bad(ARGS("host", "--perf", "--perf-csv=a.csv", "--perf-csv=b.csv"), "--perf-csv=b.csv");
 }
 

@@ -115,7 +115,8 @@ static void module_getter_names_each_counters_module(void **state)
 {
     (void)state;
     for (size_t i = 0; i < REGISTERED; i++)
-        assert_string_equal(lindperf_counter_module(counter(registry_order[i])), registry_modules[i]);
+        assert_string_equal(lindperf_counter_module(counter(registry_order[i])),
+                            registry_modules[i]);
 }
 
 static void find_rejects_partial_unknown_and_null_names(void **state)
@@ -201,8 +202,10 @@ int main(void)
         cmocka_unit_test_setup(module_getter_names_each_counters_module, fresh_counters),
         cmocka_unit_test_setup(find_rejects_partial_unknown_and_null_names, fresh_counters),
         cmocka_unit_test_setup(getters_given_null_return_zero_or_null, fresh_counters),
-        cmocka_unit_test_setup(declared_counter_records_into_the_defining_files_counter, fresh_counters),
-        cmocka_unit_test_setup(named_counter_is_usable_from_another_file_by_its_ident, fresh_counters),
+        cmocka_unit_test_setup(declared_counter_records_into_the_defining_files_counter,
+                               fresh_counters),
+        cmocka_unit_test_setup(named_counter_is_usable_from_another_file_by_its_ident,
+                               fresh_counters),
         cmocka_unit_test_setup(each_file_records_into_its_own_counter, fresh_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

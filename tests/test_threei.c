@@ -79,7 +79,8 @@ static void registering_outside_the_table_is_einval(void **state)
 {
     (void)state;
     assert_int_equal(threei_register_handler(THREEI_MAX_CAGES, 0, recording_handler), -EINVAL);
-    assert_int_equal(threei_register_handler(CAGE, THREEI_MAX_SYSCALLS, recording_handler), -EINVAL);
+    assert_int_equal(threei_register_handler(CAGE, THREEI_MAX_SYSCALLS, recording_handler),
+                     -EINVAL);
 }
 
 static void handler_gets_the_packed_arguments(void **state)
@@ -198,7 +199,8 @@ static void copy_between_cages_moves_the_bytes(void **state)
     threei_set_cage_memory(OTHER_CAGE, memory_b, sizeof memory_b);
     memcpy(memory_a, "hello, peer", 12);
     memset(memory_b, 0, sizeof memory_b);
-    assert_int_equal(threei_copy_data_between_cages(CAGE, memory_a, OTHER_CAGE, memory_b + 52, 12), 0);
+    assert_int_equal(
+        threei_copy_data_between_cages(CAGE, memory_a, OTHER_CAGE, memory_b + 52, 12), 0);
     assert_memory_equal(memory_b + 52, "hello, peer", 12);
 }
 
@@ -209,14 +211,19 @@ static void copy_outside_a_cages_memory_is_efault(void **state)
     threei_set_cage_memory(OTHER_CAGE, memory_b, sizeof memory_b);
     memset(memory_b, 0, sizeof memory_b);
     /* one byte past the end, on either side */
-    assert_int_equal(threei_copy_data_between_cages(CAGE, memory_a + 1, OTHER_CAGE, memory_b, 64), -EFAULT);
-    assert_int_equal(threei_copy_data_between_cages(CAGE, memory_a, OTHER_CAGE, memory_b + 1, 64), -EFAULT);
+    assert_int_equal(
+        threei_copy_data_between_cages(CAGE, memory_a + 1, OTHER_CAGE, memory_b, 64), -EFAULT);
+    assert_int_equal(
+        threei_copy_data_between_cages(CAGE, memory_a, OTHER_CAGE, memory_b + 1, 64), -EFAULT);
     /* the other cage's memory is not the source cage's */
-    assert_int_equal(threei_copy_data_between_cages(CAGE, memory_b, OTHER_CAGE, memory_b, 1), -EFAULT);
+    assert_int_equal(
+        threei_copy_data_between_cages(CAGE, memory_b, OTHER_CAGE, memory_b, 1), -EFAULT);
     /* a length that wraps the address space */
-    assert_int_equal(threei_copy_data_between_cages(CAGE, memory_a, OTHER_CAGE, memory_b, SIZE_MAX), -EFAULT);
+    assert_int_equal(
+        threei_copy_data_between_cages(CAGE, memory_a, OTHER_CAGE, memory_b, SIZE_MAX), -EFAULT);
     /* a cage without memory */
-    assert_int_equal(threei_copy_data_between_cages(GRATE_CAGE, memory_a, OTHER_CAGE, memory_b, 1), -EFAULT);
+    assert_int_equal(
+        threei_copy_data_between_cages(GRATE_CAGE, memory_a, OTHER_CAGE, memory_b, 1), -EFAULT);
     static const unsigned char zeros[64];
     assert_memory_equal(memory_b, zeros, sizeof zeros);
 }

@@ -110,7 +110,8 @@ void check_exact_counts(lindperf_timer timer, int n)
         CHECK(lindperf_counter_calls(c) == e.calls);
         CHECK(lindperf_counter_total(c) > 0);
         for (size_t i = 0; i < lindperf_counter_count(); i++)
-            CHECK(lindperf_counter_at(i) == c || lindperf_counter_calls(lindperf_counter_at(i)) == 0);
+            CHECK(lindperf_counter_at(i) == c ||
+                  lindperf_counter_calls(lindperf_counter_at(i)) == 0);
     }
     lindperf_set_timer(LINDPERF_CLOCK);
 }

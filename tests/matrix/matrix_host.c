@@ -240,7 +240,8 @@ static void check_outputs(void)
     char *text = written(lindperf_report, &status);
     CHECK(text && status == 0);
     CHECK(text && strstr(text, "MATRIX") && strstr(text, "CALL PATH"));
-    CHECK(text && strstr(text, "matrix::named, a display name that is longer than sixty col\xe2\x80\xa6"));
+    CHECK(text &&
+          strstr(text, "matrix::named, a display name that is longer than sixty col\xe2\x80\xa6"));
     free(text);
     lindperf_set_tree(0);
 

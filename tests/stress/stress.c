@@ -173,7 +173,8 @@ static void chaos(double seconds, chaos_result *r)
             break;
         }
         clock_gettime(CLOCK_MONOTONIC, &now);
-    } while ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
+    } while ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 <
+             seconds);
     lindperf_enable_only(NULL);
     lindperf_set_detail(0);
     lindperf_set_tree(0);
@@ -235,7 +236,8 @@ int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 3;
     if (!(seconds > 0 && seconds <= 50)) {
-        fprintf(stderr, "lindperf: stress: SECONDS must be above 0 and at most 50, not %s\n", argv[1]);
+        fprintf(stderr, "lindperf: stress: SECONDS must be above 0 and at most 50, not %s\n",
+                argv[1]);
         return 2;
     }
     lindperf_set_timer(LINDPERF_CLOCK);
@@ -266,12 +268,14 @@ int main(int argc, char **argv)
            r.reads, (unsigned long)spawned);
     if (r.why[0])
         fprintf(stderr, "stress: a report written during the run is malformed: %s\n", r.why);
-    result(!r.why[0] && r.with_rows > 0, "every report written while 16 threads ran is well formed");
+    result(!r.why[0] && r.with_rows > 0,
+           "every report written while 16 threads ran is well formed");
     result(!r.backwards, "no total went back between two resets");
     result(spawned >= THREADS - STEADY_THREADS, "threads started and exited during the run");
 
     char why[256] = "";
-    result(report_is_well_formed(0, why, sizeof why, NULL) == 0, "the report after the run is well formed");
+    result(report_is_well_formed(0, why, sizeof why, NULL) == 0,
+           "the report after the run is well formed");
     result(exact_phase(), "quiet again, each counter counts exactly the scopes of 16 threads, "
                           "alive and exited");
     return failures ? 1 : 0;

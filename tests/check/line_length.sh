@@ -1,0 +1,41 @@
+#!/bin/sh
+# Every text file of the checkout has lines of at most 100 columns: a tab moves to the next
+# multiple of 8, and a UTF-8 character takes one column.
+#
+# Not checked:
+#   results and data (*.json, *.svg, the fuzzer's seeds): output, not text to reflow;
+#   PENDING: files that other branches are changing now, to be reflowed after the merge
+#   (include/lindperf.h last of all); take a file off the list once it passes.
+cd "$(dirname "$0")/../.." || exit 1
+LIMIT=100
+PENDING="include/lindperf.h README.md docs/design.md mk/check.mk
+scripts/lindperf-compare.c scripts/lindperf-plot.c scripts/lindperf-run.h scripts/lindperf-json.h
+scripts/run_microbench.sh scripts/install-test-deps.sh
+tests/test_compare.sh tests/test_plot.sh tests/test_discovery.c tests/test_hardening.c
+tests/stress/report_shape.h"
+
+files() {
+    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        git ls-files
+    else
+        find . -type f ! -path './.git/*' ! -path './build/*' | sed 's|^\./||'
+    fi
+}
+
+long=$(files | while IFS= read -r f; do
+    case "$f" in *.json|*.svg|tests/fuzz/corpus/*) continue ;; esac
+    case " $(echo $PENDING) " in *" $f "*) continue ;; esac
+    [ -f "$f" ] && grep -Iq . "$f" || continue   # binary or empty
+    expand -t 8 "$f" | LC_ALL=C awk -v f="$f" -v limit="$LIMIT" '
+        { line = $0; gsub(/[\200-\277]/, "", line)
+          if (length(line) > limit) printf "%s:%d: %d columns\n", f, NR, length(line) }'
+done)
+
+if [ -z "$long" ]; then
+    echo "ok - every line is at most $LIMIT columns (but for the files still pending)"
+else
+    printf '%s\n' "$long" | sed 's/^/#   /'
+    echo "not ok - $(printf '%s\n' "$long" | wc -l) lines are wider than $LIMIT columns; reflow" \
+        "them (see .clang-format for C)"
+    exit 1
+fi
