@@ -2092,13 +2092,34 @@ static inline void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
 static inline void lindperf_set_batching(int on) { lindperf__g.batching = on != 0; }
 /* END STUB */
 
+/* The folder that holds path ("." for a bare name), to be freed; NULL when out of memory. */
+static inline char *lindperf__folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t length = slash ? (size_t)(slash - path) + (slash == path) : 1;
+    char *folder = (char *)malloc(length + 1);
+    if (folder) {
+        memcpy(folder, slash ? path : ".", length);
+        folder[length] = 0;
+    }
+    return folder;
+}
+
 /* A result file is written to a temporary file beside it, then renamed over it, so that a
  * run that fails half-way leaves the old file whole. What is not a regular file (a device,
- * a pipe, a symbolic link) is written in place: a rename would replace it. */
+ * a pipe, a symbolic link) is written in place, since a rename would replace it; and so is
+ * a file that may be written in a folder that takes no new file. */
 static inline int lindperf__written_in_place(const char *path)
 {
     struct stat st;
-    return lstat(path, &st) == 0 && !S_ISREG(st.st_mode);
+    if (lstat(path, &st) != 0)
+        return 0;
+    if (!S_ISREG(st.st_mode))
+        return 1;
+    char *folder = lindperf__folder_of(path);
+    int takes_new_files = folder && access(folder, W_OK | X_OK) == 0;
+    free(folder);
+    return !takes_new_files;
 }
 
 static inline int lindperf__write_in_place(const char *path, int (*write)(FILE *))
@@ -2142,19 +2163,24 @@ static inline int lindperf__write_file(const char *path, int (*write)(FILE *))
     struct stat old;
     if (stat(path, &old) == 0)
         fchmod(fd, old.st_mode & 07777);
+    errno = 0;
     int status = write(f);
-    int saved = status != 0 ? errno : 0;
-    if (fclose(f) != 0 && !saved)
-        saved = errno ? errno : EIO;
-    if (status != 0 || saved || rename(temp, path) != 0) {
+    int error = errno;
+    if (fclose(f) != 0 && status == 0) {
+        status = -1;
+        error = errno;
+    }
+    if (status == 0 && rename(temp, path) != 0) {
+        status = -1;
+        error = errno;
+    }
+    if (status != 0) {
         fprintf(stderr, "lindperf: writing %s failed: %s; any older %s is left as it was\n",
-                path, strerror(saved ? saved : errno), path);
+                path, error ? strerror(error) : "the writer stopped", path);
         unlink(temp);
-        free(temp);
-        return -1;
     }
     free(temp);
-    return 0;
+    return status == 0 ? 0 : -1;
 }
 
 /* An output flag's path, checked before any run: the file may be written (it is not
@@ -2172,13 +2198,9 @@ static inline int lindperf__check_output(const char *flag, const char *path, cha
                                       strerror(errno));
     if (lindperf__written_in_place(path))
         return 0;
-    const char *slash = strrchr(path, '/');
-    size_t length = slash ? (size_t)(slash - path) + (slash == path) : 1;
-    char *folder = (char *)malloc(length + 1);
+    char *folder = lindperf__folder_of(path);
     if (!folder)
         return lindperf__option_error(why, size, "lindperf: %s", "out of memory");
-    memcpy(folder, slash ? path : ".", length);
-    folder[length] = 0;
     if (access(folder, W_OK | X_OK) == 0) {
         free(folder);
         return 0;
