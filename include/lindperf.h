@@ -65,7 +65,7 @@
  *   void lindperf_set_module_order(const char *const *modules, size_t n);
  *   void lindperf_reset_all(void);                   every counter back to zero
  *   void lindperf_enable_only(const lindperf_counter *c);   one live counter; NULL: none
- *   void lindperf_enable_discovery(void);            all counters note reach and parent
+ *   void lindperf_enable_discovery(void);            all counters note reach and context
  *   size_t lindperf_counter_count(void);
  *   const lindperf_counter *lindperf_counter_at(size_t i);
  *   const lindperf_counter *lindperf_find(const char *full_name);   NULL when unknown
@@ -81,7 +81,8 @@
  *                                     the parent in c's busiest calling context, or NULL
  *   int lindperf_context_at(size_t i, lindperf_context *out);
  *       The i-th calling context of the last discovery run (parents first): 0, or -1 past
- *       the last. A context is a path of counters from a root, with the calls made there.
+ *       the last (*out then zeroed). A context is a path of counters from a root, with
+ *       the calls made there.
  *   double lindperf_tsc_hz(void);                    0 when there is no timestamp counter
  *   double lindperf_empty_scope(lindperf_timer t);   the floor, in t's unit (measured once)
  *   double lindperf_calibrate(lindperf_timer t);     measures the floor again, now, and keeps it
@@ -96,8 +97,8 @@
  *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles
  *   --perf-net              subtract the calibrated empty-scope floor from every interval
  *   --perf-detail           add min, p50, p99 and max columns (rows are then 149 wide)
- *   --perf-tree             add a CALL PATH section: each counter under its parent, with its
- *                           average and self time net of the timer floor
+ *   --perf-tree             add a CALL PATH section: each calling context under its parent,
+ *                           with its calls, average and self time net of the timer floor
  *   --perf-json=FILE        also write the results as JSON
  *   --perf-csv=FILE         also write the results as CSV
  *   --perf-only=GLOB        time only the counters whose "module::ident" matches (repeatable)
@@ -112,6 +113,9 @@
  *   LINDPERF_MAX_THREADS (default 4096)
  *       How many threads at once get a private slot table. Threads beyond it share one
  *       overflow table updated with atomic adds: slower, never lossy.
+ *   No option shapes memory that objects share, so objects built with different values
+ *   link and run together. (LINDPERF_MAX_DEPTH, which once did, is gone: discovery
+ *   follows scopes to any depth.)
  *   Under a strict ISO mode (-std=c11 and later) the measuring build needs POSIX: this
  *   header defines _POSIX_C_SOURCE when it comes before every system header, and stops
  *   with an #error that says what to do when it cannot.
@@ -119,6 +123,19 @@
  * Environment
  *   LINDPERF_NO_TSC=1 makes the library treat the CPU as having no timestamp counter, to
  *   exercise that path: --perftsc is then an error.
+ *
+ * Calling contexts and recursion
+ *   The discovery run keeps a calling-context tree: a node per path of counters from a
+ *   root, with the calls begun at that path, so a counter with two callers sits under both
+ *   with the calls each made. A context's time is the counter's per-call figure times its
+ *   calls: exact for a counter reached in one context, and marked as an estimate for one
+ *   reached in several. Self time is a context's time less its children's; when noise
+ *   makes it negative the report shows ~0 and says so. A scope of a counter already open
+ *   on its thread (recursion, direct or mutual) makes no node: a counter is never its own
+ *   parent. Such a counter is reported as recursed: its calls count every activation, and
+ *   its total, average and distribution only the outermost ones, so its total never
+ *   exceeds the wall time it lies in. Only the counters that recursed in discovery pay
+ *   for this, through the rare path.
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
@@ -1774,7 +1791,11 @@ static inline const lindperf_counter *lindperf_counter_parent(const lindperf_cou
 static inline int lindperf_context_at(size_t i, lindperf_context *out)
 {
     int found = 0;
-    if (!out || !lindperf_counter_count())
+    if (!out)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->parent = -1;
+    if (!lindperf_counter_count())
         return -1;
     pthread_mutex_lock(&lindperf__lock);
     const lindperf__tree *t = &lindperf__g.contexts;
@@ -2934,7 +2955,16 @@ static inline uint64_t lindperf_counter_max(const lindperf_counter *c) { (void)c
 static inline uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p) { (void)c; (void)p; return 0; }
 static inline int lindperf_counter_reached(const lindperf_counter *c) { (void)c; return 0; }
 static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c) { (void)c; return NULL; }
-static inline int lindperf_context_at(size_t i, lindperf_context *out) { (void)i; (void)out; return -1; }
+static inline int lindperf_context_at(size_t i, lindperf_context *out)
+{
+    (void)i;
+    if (out) {
+        out->counter = NULL;
+        out->parent = -1;
+        out->calls = 0;
+    }
+    return -1;
+}
 static inline double lindperf_tsc_hz(void) { return 0; }
 static inline double lindperf_empty_scope(lindperf_timer t) { (void)t; return 0; }
 static inline double lindperf_calibrate(lindperf_timer t) { (void)t; return 0; }
