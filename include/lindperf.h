@@ -127,10 +127,13 @@
  * Calling contexts and recursion
  *   The discovery run keeps a calling-context tree: a node per path of counters from a
  *   root, with the calls begun at that path, so a counter with two callers sits under both
- *   with the calls each made. A context's time is the counter's per-call figure times its
- *   calls: exact for a counter reached in one context, and marked as an estimate for one
- *   reached in several. Self time is a context's time less its children's; when noise
- *   makes it negative the report shows ~0 and says so. A scope of a counter already open
+ *   with the calls each made. In the timed run of a counter reached in several contexts,
+ *   the counters on its paths (never timed in that run) keep their thread's context up to
+ *   date, and each of its intervals goes to the context it ran in: the time per context is
+ *   exact. Where a context could not be kept (discovery missed the path, or memory ran
+ *   out), the counter's contexts get its per-call figure times their calls instead, marked
+ *   as an estimate. Self time is a context's time less its children's; when noise makes
+ *   it negative the report shows ~0 and says so. A scope of a counter already open
  *   on its thread (recursion, direct or mutual) makes no node: a counter is never its own
  *   parent. Such a counter is reported as recursed: its calls count every activation, and
  *   its total, average and distribution only the outermost ones, so its total never
@@ -581,13 +584,15 @@ enum {
     LINDPERF__MODE_TSC = 2,       /* ... with the timestamp counter, else the clock */
     LINDPERF__MODE_DETAIL = 4,    /* ... and keep their distribution */
     LINDPERF__MODE_DISCOVER = 8,  /* note that the scope was reached, and under whom */
-    LINDPERF__MODE_RECURSIVE = 16 /* it recursed in discovery: time outermost activations */
+    LINDPERF__MODE_RECURSIVE = 16, /* it recursed in discovery: time outermost activations */
+    LINDPERF__MODE_PATH = 32,     /* not timed: keeps its thread's calling context for ... */
+    LINDPERF__MODE_CONTEXT = 64   /* ... a live counter reached in several: times each */
 };
 
 /* What a scope adds to its counter's mode for its own end. */
 enum {
     LINDPERF__MODE_NESTED = 256,   /* an activation of the counter is open under it: untimed */
-    LINDPERF__MODE_UNTRACKED = 512 /* a handler found the record busy: timed on its own */
+    LINDPERF__MODE_UNTRACKED = 512 /* its context could not be kept: the counter's alone */
 };
 
 struct lindperf_counter {
@@ -664,6 +669,8 @@ typedef struct lindperf__thread {
     struct lindperf__thread *next;
     lindperf__histogram *detail;                 /* allocated on the first detail record */
     lindperf__record *discovery;                 /* open scopes and the calling contexts */
+    uint32_t open_activations;                   /* of the live counter that recursed */
+    lindperf__u64 nested_calls;                  /* activations inside it, not yet counted */
 } lindperf__thread;
 
 /* The slots, one per counter, start on the first cache line after the header. An offset
@@ -712,9 +719,12 @@ struct lindperf__record {
     uint32_t busy;                   /* the owner is changing the record: handlers keep out */
     uint32_t generation;             /* the discovery run that its tree belongs to */
     uint32_t merged;                 /* the last generation merged into the process tree */
+    uint32_t run;                    /* the run that its stack belongs to */
     uint32_t depth, frame_capacity;
     lindperf__frame *frames;
     lindperf__tree tree;
+    lindperf__slot *context_slots;   /* timed runs: calls and time per node of the process tree */
+    uint32_t context_capacity, context_generation;
 };
 
 /* What the registry keeps per counter, besides the live slots. */
@@ -726,6 +736,7 @@ typedef struct lindperf__stats {
     uint32_t reached;              /* a discovery run entered it */
     uint32_t timed;                /* a timed run was made for it */
     uint32_t recursed;             /* a scope of it began while one was open on its thread */
+    uint32_t contexts;             /* nodes of the process tree that are its */
     lindperf__u64 nested;          /* activations inside another of its own: calls, no time */
     double floor;                  /* the floor measured just before that run; 0: none */
 } lindperf__stats;
@@ -737,9 +748,13 @@ typedef struct lindperf__globals {
     lindperf__stats *stats;              /* [count] */
     lindperf__record *records;           /* every thread's discovery record, pushed lock-free */
     uint32_t generation;                 /* the discovery run; older records are stale */
+    uint32_t run;                        /* every change of modes: older stacks are stale */
     int discovering;                     /* the counters are in discovery mode */
     lindperf__tree contexts;             /* the records merged: the process's calling contexts */
     lindperf__u64 not_recorded;          /* discovery scopes that no record could take */
+    lindperf__slot *context_sums;        /* timed calls and time per context, harvested ... */
+    lindperf__slot *context_seen;        /* ... as what the threads hold beyond this ... */
+    lindperf__slot *context_retired;     /* ... plus what exited threads left */
     lindperf__pair *conflicts;    /* counters that nested, sorted; see lindperf__conflict */
     size_t conflict_count;
     int conflicts_lost;                  /* out of memory: every pair counts as nested */
@@ -956,8 +971,40 @@ static inline uint64_t lindperf__interval(uint64_t start, uint64_t end)
     return end > start && end - start > floor ? end - start - floor : 0;
 }
 
-LINDPERF__COLD static void lindperf__discover_enter(lindperf_counter *c);
-LINDPERF__COLD static unsigned lindperf__recursion_enter(lindperf_counter *c, unsigned mode);
+/* Adds to a figure that only this thread writes, in one instruction where the platform
+ * has one: a signal handler on this thread that adds too cannot fall between a load and a
+ * store and be lost. */
+static inline void lindperf__local_add(lindperf__u64 *p, uint64_t v)
+{
+#if defined(__x86_64__)
+    __asm__ __volatile__("addq %1, %0" : "+m"(*p) : "er"(v));
+#else
+    lindperf__store(p, lindperf__load(p) + v);
+#endif
+}
+
+/* A live scope inside an open activation of its own counter (recursion) costs that
+ * activation's interval an add at each end and no call. One count of open activations
+ * per thread is enough: the counters timed in one run never nest with each other. A
+ * handler's scope adds and takes back its own, so it may fall between these adds. */
+static inline int lindperf__nested_activation(unsigned mode)
+{
+    lindperf__thread *t = lindperf__self;
+    if (!(mode & LINDPERF__MODE_RECURSIVE) || !t || !t->open_activations)
+        return 0;
+    t->open_activations++;
+    return 1;
+}
+
+static inline void lindperf__nested_end(void)
+{
+    lindperf__thread *t = lindperf__self;
+    t->open_activations--;
+    lindperf__local_add(&t->nested_calls, 1);
+}
+
+LINDPERF__COLD static void lindperf__enter_untimed(lindperf_counter *c, unsigned mode);
+LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed);
 
 static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
@@ -968,14 +1015,16 @@ static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
     s.slot = NULL;
     s.mode = __atomic_load_n(&c->mode, __ATOMIC_ACQUIRE);
     if (LINDPERF__UNLIKELY(s.mode != 0)) {
-        if (s.mode & LINDPERF__MODE_DISCOVER) {
-            lindperf__discover_enter(c);
-            return s;                   /* discovery times nothing */
+        if (!(s.mode & LINDPERF__MODE_LIVE)) {
+            lindperf__enter_untimed(c, s.mode);   /* discovery, or a live counter's path */
+            return s;
         }
-        if (s.mode & LINDPERF__MODE_RECURSIVE) {
-            s.mode = lindperf__recursion_enter(c, s.mode);
-            if (s.mode & LINDPERF__MODE_NESTED)
-                return s;               /* its outermost activation times it */
+        if (s.mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT)) {
+            if (lindperf__nested_activation(s.mode)) {
+                s.mode |= LINDPERF__MODE_NESTED;
+                return s;               /* the outermost activation times it */
+            }
+            s.mode = lindperf__enter_tracked(c, s.mode);
         } else if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC))) {
             s.slot = &lindperf__slots(lindperf__self)[c->index];
         }
@@ -989,7 +1038,9 @@ static inline void lindperf__scope_end(lindperf_scope *s)
     if (LINDPERF__UNLIKELY(s->mode != 0)) {
         if (s->slot)
             lindperf__slot_add(s->slot, lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
-        else if (s->mode & (LINDPERF__MODE_DISCOVER | LINDPERF__MODE_NESTED))
+        else if (s->mode & LINDPERF__MODE_NESTED)
+            lindperf__nested_end();
+        else if (!(s->mode & LINDPERF__MODE_LIVE))
             lindperf__record_rare(s->counter, s->mode, 0);
         else
             lindperf__record_rare(s->counter, s->mode,
@@ -1037,22 +1088,18 @@ LINDPERF__COLD static void lindperf__claim_detail(lindperf__thread *t, uint32_t 
 }
 
 /* The rare paths of a scope's end. */
-LINDPERF__COLD static void lindperf__discover_leave(lindperf_counter *c);
-LINDPERF__COLD static void lindperf__recursion_leave(lindperf_counter *c, unsigned mode);
+LINDPERF__COLD static void lindperf__leave_untimed(lindperf_counter *c, unsigned mode);
+LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned mode,
+                                                   uint64_t elapsed);
 
 LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed)
 {
-    if (mode & LINDPERF__MODE_DISCOVER) {
-        lindperf__discover_leave(c);
+    if (!(mode & LINDPERF__MODE_LIVE)) {
+        lindperf__leave_untimed(c, mode);
         return;
     }
-    if (mode & LINDPERF__MODE_RECURSIVE) {
-        lindperf__recursion_leave(c, mode);
-        if (mode & LINDPERF__MODE_NESTED) {   /* a call, and no time or sample of its own */
-            __atomic_fetch_add(&lindperf__g.stats[c->index].nested, 1, LINDPERF__RELAXED);
-            mode &= ~(unsigned)LINDPERF__MODE_DETAIL;
-        }
-    }
+    if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
+        lindperf__leave_tracked(c, mode, elapsed);
     lindperf__thread *t = lindperf__self;
     if (!t)
         t = lindperf__attach();
@@ -1067,6 +1114,13 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
             lindperf__histogram_add(t->detail, elapsed);
     }
     lindperf__slot_add(&lindperf__slots(t)[c->index], elapsed);
+    if ((mode & LINDPERF__MODE_RECURSIVE) && t->nested_calls) {
+        /* The outermost activation has ended: its nested ones are calls without time. */
+        uint64_t nested = lindperf__load(&t->nested_calls);
+        lindperf__local_add(&t->nested_calls, (uint64_t)0 - nested);
+        lindperf__local_add(&lindperf__slots(t)[c->index].calls, nested);
+        __atomic_fetch_add(&lindperf__g.stats[c->index].nested, nested, LINDPERF__RELAXED);
+    }
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1239,15 +1293,25 @@ static inline lindperf__record *lindperf__own_record(void)
     return t ? t->discovery : NULL;
 }
 
-/* A record left from an earlier discovery run starts afresh in this one. */
+/* A record left from an earlier run starts afresh: its stack in every run, its tree in
+ * every discovery run. */
 static inline void lindperf__record_renew(lindperf__record *r)
 {
     uint32_t generation = __atomic_load_n(&lindperf__g.generation, LINDPERF__RELAXED);
+    uint32_t run = __atomic_load_n(&lindperf__g.run, LINDPERF__RELAXED);
     if (r->generation != generation) {
         lindperf__tree_clear(&r->tree);
-        r->depth = 0;
         r->generation = generation;
     }
+    if (r->run != run) {
+        r->depth = 0;
+        r->run = run;
+    }
+}
+
+static inline int lindperf__record_current(const lindperf__record *r)
+{
+    return r->run == __atomic_load_n(&lindperf__g.run, LINDPERF__RELAXED);
 }
 
 static inline int lindperf__record_push(lindperf__record *r, uint32_t counter, uint32_t node)
@@ -1271,43 +1335,29 @@ static inline int lindperf__record_push(lindperf__record *r, uint32_t counter, u
     return 0;
 }
 
-/* Takes the innermost open scope of counter off the stack. Scopes end out of order only
- * under an early lindperf_scope_end; the ones above keep their paths. */
-static inline void lindperf__record_pop(lindperf__record *r, uint32_t counter)
+/* Takes the innermost open scope of counter off the stack, and returns its node. Scopes
+ * end out of order only under an early lindperf_scope_end; the ones above keep theirs. */
+static inline uint32_t lindperf__record_pop(lindperf__record *r, uint32_t counter)
 {
     uint32_t i = r->depth;
     while (i-- > 0) {
         if (r->frames[i].counter == counter) {
+            uint32_t node = r->frames[i].node;
             memmove(&r->frames[i], &r->frames[i + 1], (r->depth - i - 1) * sizeof *r->frames);
             r->depth--;
-            return;
+            return node;
         }
     }
-}
-
-static inline int lindperf__record_has_open(const lindperf__record *r, uint32_t counter)
-{
-    for (uint32_t i = 0; i < r->depth; i++)
-        if (r->frames[i].counter == counter)
-            return 1;
-    return 0;
+    return LINDPERF__NO_NODE;
 }
 
 /* Discovery: every counter is in discovery mode and none is timed. */
-LINDPERF__COLD static void lindperf__discover_enter(lindperf_counter *c)
+static inline void lindperf__discover(lindperf__record *r, lindperf_counter *c)
 {
-    lindperf__stats *st = &lindperf__g.stats[c->index];
-    __atomic_store_n(&st->reached, 1, LINDPERF__RELAXED);
-    lindperf__record *r = lindperf__own_record();
-    if (!lindperf__record_lock(r)) {
-        lindperf__not_recorded();
-        return;
-    }
-    lindperf__record_renew(r);
     uint32_t parent = r->depth ? r->frames[r->depth - 1].node : LINDPERF__NO_NODE;
     uint32_t node = parent;
     if (lindperf__tree_on_path(&r->tree, parent, c->index)) {
-        __atomic_store_n(&st->recursed, 1, LINDPERF__RELAXED);
+        __atomic_store_n(&lindperf__g.stats[c->index].recursed, 1, LINDPERF__RELAXED);
     } else {
         node = lindperf__tree_node(&r->tree, parent, c->index);
         if (node == LINDPERF__NO_NODE) {
@@ -1319,43 +1369,117 @@ LINDPERF__COLD static void lindperf__discover_enter(lindperf_counter *c)
     }
     if (lindperf__record_push(r, c->index, node) != 0)
         lindperf__not_recorded();
+}
+
+/* In a timed run, the node of the process tree that a scope of counter opens on this
+ * thread, found the way discovery made it; LINDPERF__NO_NODE once the path left the tree
+ * (discovery missed it). The tree does not change while runs are timed. */
+static inline uint32_t lindperf__context_below(const lindperf__record *r, uint32_t counter)
+{
+    const lindperf__tree *t = &lindperf__g.contexts;
+    uint32_t parent = r->depth ? r->frames[r->depth - 1].node : LINDPERF__NO_NODE;
+    if (r->depth && parent == LINDPERF__NO_NODE)
+        return LINDPERF__NO_NODE;
+    if (lindperf__tree_on_path(t, parent, counter))
+        return parent;
+    uint32_t *entry = t->capacity ? lindperf__tree_probe(t, parent, counter) : NULL;
+    return entry && *entry ? *entry - 1 : LINDPERF__NO_NODE;
+}
+
+/* A scope that times nothing: a discovery scope, or one on the way to a live counter
+ * reached in several contexts, which moves its thread along the process tree so that
+ * the live counter knows the context it runs in. */
+LINDPERF__COLD static void lindperf__enter_untimed(lindperf_counter *c, unsigned mode)
+{
+    if (mode & LINDPERF__MODE_DISCOVER)
+        __atomic_store_n(&lindperf__g.stats[c->index].reached, 1, LINDPERF__RELAXED);
+    lindperf__record *r = lindperf__own_record();
+    if (!lindperf__record_lock(r)) {
+        if (mode & LINDPERF__MODE_DISCOVER)
+            lindperf__not_recorded();
+        return;
+    }
+    lindperf__record_renew(r);
+    if (mode & LINDPERF__MODE_DISCOVER)
+        lindperf__discover(r, c);
+    else
+        lindperf__record_push(r, c->index, lindperf__context_below(r, c->index));
     lindperf__record_unlock(r);
 }
 
-LINDPERF__COLD static void lindperf__discover_leave(lindperf_counter *c)
+LINDPERF__COLD static void lindperf__leave_untimed(lindperf_counter *c, unsigned mode)
 {
     lindperf__record *r = lindperf__self ? lindperf__self->discovery : NULL;
+    (void)mode;
     if (!lindperf__record_lock(r))
         return;
-    if (r->generation == __atomic_load_n(&lindperf__g.generation, LINDPERF__RELAXED))
+    if (lindperf__record_current(r))
         lindperf__record_pop(r, c->index);
     lindperf__record_unlock(r);
 }
 
-/* A timed run of a counter that recursed: only its outermost activation on a thread is
- * timed, so nested activations add their calls but not their time a second time. The
- * record's stack tracks the activations; a handler that finds the record busy is timed as
- * an outermost activation of its own (the interrupted bookkeeping lies outside any
- * interval), and ends without touching the stack. */
-LINDPERF__COLD static unsigned lindperf__recursion_enter(lindperf_counter *c, unsigned mode)
+/* The calls and time of each calling context, kept by a thread in timed runs, in memory
+ * it maps itself; zeroed at its first use after each discovery run. */
+static inline lindperf__slot *lindperf__context_slot(lindperf__record *r, uint32_t node)
 {
+    uint32_t generation = __atomic_load_n(&lindperf__g.generation, LINDPERF__RELAXED);
+    if (r->context_generation != generation) {
+        uint32_t needed = lindperf__g.contexts.count;
+        if (r->context_capacity < needed) {
+            lindperf__slot *slots = (lindperf__slot *)lindperf__map(needed * sizeof *slots);
+            if (!slots)
+                return NULL;
+            lindperf__unmap(r->context_slots, r->context_capacity * sizeof *slots);
+            r->context_slots = slots;
+            r->context_capacity = needed;
+        } else if (r->context_capacity) {
+            memset(r->context_slots, 0, r->context_capacity * sizeof *r->context_slots);
+        }
+        r->context_generation = generation;
+    }
+    return node < r->context_capacity ? &r->context_slots[node] : NULL;
+}
+
+/* The outermost activation of a live counter that recursed opens the thread's count of
+ * activations (see lindperf__nested_activation). A live counter reached in several
+ * contexts pushes the context it runs in, and adds its interval to that context at its
+ * end. A handler that finds the record busy is left out of the contexts (the counter still
+ * has its call and time), and ends without touching the stack. */
+LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode)
+{
+    lindperf__thread *t = lindperf__self ? lindperf__self : lindperf__attach();
+    if (t && (mode & LINDPERF__MODE_RECURSIVE))
+        t->open_activations++;
+    if (!(mode & LINDPERF__MODE_CONTEXT))
+        return mode;
     lindperf__record *r = lindperf__own_record();
     if (!lindperf__record_lock(r))
         return mode | LINDPERF__MODE_UNTRACKED;
-    if (lindperf__record_has_open(r, c->index))
-        mode |= LINDPERF__MODE_NESTED;
-    if (lindperf__record_push(r, c->index, LINDPERF__NO_NODE) != 0)
+    lindperf__record_renew(r);
+    if (lindperf__record_push(r, c->index, lindperf__context_below(r, c->index)) != 0)
         mode |= LINDPERF__MODE_UNTRACKED;
     lindperf__record_unlock(r);
     return mode;
 }
 
-LINDPERF__COLD static void lindperf__recursion_leave(lindperf_counter *c, unsigned mode)
+LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned mode,
+                                                   uint64_t elapsed)
 {
-    lindperf__record *r = lindperf__self ? lindperf__self->discovery : NULL;
-    if ((mode & LINDPERF__MODE_UNTRACKED) || !lindperf__record_lock(r))
+    lindperf__thread *t = lindperf__self;
+    if (t && (mode & LINDPERF__MODE_RECURSIVE) && t->open_activations)
+        t->open_activations--;
+    lindperf__record *r = t ? t->discovery : NULL;
+    if (!(mode & LINDPERF__MODE_CONTEXT) || (mode & LINDPERF__MODE_UNTRACKED) ||
+        !lindperf__record_lock(r))
         return;
-    lindperf__record_pop(r, c->index);
+    if (lindperf__record_current(r)) {
+        uint32_t node = lindperf__record_pop(r, c->index);
+        lindperf__slot *slot = NULL;
+        if (node != LINDPERF__NO_NODE)
+            slot = lindperf__context_slot(r, node);
+        if (slot)
+            lindperf__slot_add(slot, elapsed);
+    }
     lindperf__record_unlock(r);
 }
 
@@ -1397,8 +1521,17 @@ LINDPERF__COLD static void lindperf__record_release_locked(lindperf__record *r)
         return;
     lindperf__record_merge_locked(r, lindperf__g.generation);
     lindperf__tree_clear(&r->tree);
+    if (r->context_generation == lindperf__g.generation && lindperf__g.context_retired) {
+        uint32_t n = r->context_capacity < lindperf__g.contexts.count ? r->context_capacity
+                                                                      : lindperf__g.contexts.count;
+        for (uint32_t i = 0; i < n; i++) {
+            lindperf__slot *to = &lindperf__g.context_retired[i];
+            to->calls += r->context_slots[i].calls;
+            to->total = lindperf__saturating_add(to->total, r->context_slots[i].total);
+        }
+    }
     r->depth = 0;
-    r->generation = r->merged = 0;
+    r->generation = r->merged = r->run = r->context_generation = 0;
     __atomic_store_n(&r->owned, 0, __ATOMIC_RELEASE);
 }
 
@@ -1619,29 +1752,119 @@ static inline unsigned lindperf__live_mode(void)
            (lindperf__g.detail ? LINDPERF__MODE_DETAIL : 0);
 }
 
+LINDPERF__COLD static void lindperf__contexts_free_locked(void)
+{
+    free(lindperf__g.context_sums);
+    free(lindperf__g.context_seen);
+    free(lindperf__g.context_retired);
+    lindperf__g.context_sums = lindperf__g.context_seen = lindperf__g.context_retired = NULL;
+}
+
 /* The end of a discovery run: every record of it merged into the process tree, and the
  * pairs that nested derived from that. Records are read only once their run is over. */
 LINDPERF__COLD static void lindperf__discovery_finish_locked(void)
 {
-    uint32_t generation = lindperf__g.generation;
-    for (lindperf__record *r = __atomic_load_n(&lindperf__g.records, __ATOMIC_ACQUIRE); r; r = r->next)
+    lindperf__globals *g = &lindperf__g;
+    for (lindperf__record *r = __atomic_load_n(&g->records, __ATOMIC_ACQUIRE); r; r = r->next)
         if (__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE))
-            lindperf__record_merge_locked(r, generation);
+            lindperf__record_merge_locked(r, g->generation);
     lindperf__conflicts_build_locked();
-    lindperf__g.discovering = 0;
+    for (uint32_t i = 0; i < g->contexts.count; i++)
+        g->stats[g->contexts.nodes[i].counter].contexts++;
+    size_t n = g->contexts.count + 1;
+    g->context_sums = (lindperf__slot *)calloc(n, sizeof *g->context_sums);
+    g->context_seen = (lindperf__slot *)calloc(n, sizeof *g->context_seen);
+    g->context_retired = (lindperf__slot *)calloc(n, sizeof *g->context_retired);
+    if (!g->context_sums || !g->context_seen || !g->context_retired)
+        lindperf__contexts_free_locked();   /* the report then estimates each context */
+    g->discovering = 0;
 }
 
+/* What the threads added to each context since the last harvest goes into its sums. The
+ * threads' slots only grow (a reset moves the baseline), as with the counters'. */
+LINDPERF__COLD static void lindperf__contexts_harvest_locked(void)
+{
+    lindperf__globals *g = &lindperf__g;
+    uint32_t n = g->contexts.count;
+    if (!g->context_sums || !n)
+        return;
+    lindperf__slot *now = (lindperf__slot *)malloc(n * sizeof *now);
+    if (!now)
+        return;
+    memcpy(now, g->context_retired, n * sizeof *now);
+    for (lindperf__record *r = __atomic_load_n(&g->records, __ATOMIC_ACQUIRE); r; r = r->next) {
+        if (!__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE) || r->context_generation != g->generation)
+            continue;
+        uint32_t kept = r->context_capacity < n ? r->context_capacity : n;
+        for (uint32_t i = 0; i < kept; i++) {
+            now[i].calls += lindperf__load(&r->context_slots[i].calls);
+            now[i].total = lindperf__saturating_add(now[i].total,
+                                                    lindperf__load(&r->context_slots[i].total));
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        g->context_sums[i].calls += now[i].calls - g->context_seen[i].calls;
+        g->context_sums[i].total += now[i].total - g->context_seen[i].total;
+        g->context_seen[i] = now[i];
+    }
+    free(now);
+}
+
+/* The modes of one change: planned[i] for counter i. A live counter reached in several
+ * contexts also times each of them, and every counter on a path to it keeps its thread's
+ * context; those are stored first, so that no live scope begins before its path is kept.
+ * Without the memory to plan, every context is estimated instead. */
+static inline void lindperf__apply_modes(unsigned char *planned)
+{
+    lindperf__globals *g = &lindperf__g;
+    pthread_mutex_lock(&lindperf__lock);
+    __atomic_store_n(&g->run, g->run + 1, LINDPERF__RELAXED);
+    for (lindperf__thread *t = g->threads; t; t = t->next) {
+        t->open_activations = 0;   /* an activation left by longjmp must not outlive its run */
+        lindperf__store(&t->nested_calls, 0);
+    }
+    const lindperf__tree *t = &g->contexts;
+    for (uint32_t i = 0; g->context_sums && i < t->count; i++) {
+        uint32_t c = t->nodes[i].counter;
+        if (!(planned[c] & LINDPERF__MODE_LIVE) || g->stats[c].contexts < 2)
+            continue;
+        planned[c] |= LINDPERF__MODE_CONTEXT;
+        for (uint32_t a = t->nodes[i].parent; a != LINDPERF__NO_NODE; a = t->nodes[a].parent)
+            if (!(planned[t->nodes[a].counter] & LINDPERF__MODE_LIVE))
+                planned[t->nodes[a].counter] |= LINDPERF__MODE_PATH;
+    }
+    pthread_mutex_unlock(&lindperf__lock);
+    for (int live = 0; live < 2; live++)
+        for (size_t i = 0; i < g->count; i++)
+            if (!(planned[i] & LINDPERF__MODE_LIVE) == !live)
+                __atomic_store_n(&g->counters[i]->mode, planned[i], __ATOMIC_RELEASE);
+}
+
+/* A discovery run ends when the modes change to anything else: every scope is off while
+ * the records are merged, since no scope may change a record that the host reads. */
 static inline void lindperf__set_modes(const lindperf_counter *only, unsigned only_mode, unsigned others)
 {
     lindperf__init();
-    for (size_t i = 0; i < lindperf__g.count; i++) {
-        lindperf_counter *c = lindperf__g.counters[i];
-        __atomic_store_n(&c->mode, (unsigned char)(c == only ? only_mode : others), __ATOMIC_RELEASE);
-    }
-    pthread_mutex_lock(&lindperf__lock);
-    if (lindperf__g.discovering && others != LINDPERF__MODE_DISCOVER)
+    size_t n = lindperf__g.count;
+    if (lindperf__g.discovering && others != LINDPERF__MODE_DISCOVER) {
+        for (size_t i = 0; i < n; i++)
+            __atomic_store_n(&lindperf__g.counters[i]->mode, 0, __ATOMIC_RELEASE);
+        pthread_mutex_lock(&lindperf__lock);
         lindperf__discovery_finish_locked();
-    pthread_mutex_unlock(&lindperf__lock);
+        pthread_mutex_unlock(&lindperf__lock);
+    }
+    unsigned char *planned = (unsigned char *)malloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        lindperf_counter *c = lindperf__g.counters[i];
+        unsigned char mode = (unsigned char)(c == only ? only_mode : others);
+        if (planned)
+            planned[i] = mode;
+        else
+            __atomic_store_n(&c->mode, mode, __ATOMIC_RELEASE);
+    }
+    if (planned)
+        lindperf__apply_modes(planned);
+    free(planned);
 }
 
 /* A counter that recursed is timed through the rare path, for its outermost activations. */
@@ -1662,9 +1885,10 @@ static inline void lindperf_enable_only(const lindperf_counter *c)
  * run before become stale, and the process tree starts empty. */
 static inline void lindperf_enable_discovery(void)
 {
-    lindperf__init();
+    lindperf__set_modes(NULL, 0, 0);   /* no scope reads the tree while it is cleared */
     pthread_mutex_lock(&lindperf__lock);
     lindperf__tree_clear(&lindperf__g.contexts);
+    lindperf__contexts_free_locked();
     free(lindperf__g.conflicts);
     lindperf__g.conflicts = NULL;
     lindperf__g.conflict_count = 0;
@@ -1674,6 +1898,7 @@ static inline void lindperf_enable_discovery(void)
     for (size_t i = 0; i < lindperf__g.count; i++) {
         __atomic_store_n(&lindperf__g.stats[i].reached, 0, LINDPERF__RELAXED);
         __atomic_store_n(&lindperf__g.stats[i].recursed, 0, LINDPERF__RELAXED);
+        lindperf__g.stats[i].contexts = 0;
     }
     lindperf__g.discovering = 1;
     pthread_mutex_unlock(&lindperf__lock);
@@ -1696,6 +1921,9 @@ static inline void lindperf_reset_all(void)
     for (lindperf__thread *t = lindperf__g.threads; t; t = t->next)
         if (t->detail)
             lindperf__histogram_clear(t->detail);
+    lindperf__contexts_harvest_locked();
+    if (lindperf__g.context_sums)
+        memset(lindperf__g.context_sums, 0, lindperf__g.contexts.count * sizeof *lindperf__g.context_sums);
     pthread_mutex_unlock(&lindperf__lock);
 }
 
@@ -1965,10 +2193,11 @@ typedef struct lindperf__context_row {
     size_t row;                     /* its counter's */
     long parent;                    /* index in the snapshot's contexts, or -1 */
     uint32_t depth;
-    uint64_t calls;
+    uint64_t calls;                 /* in the timed run; the discovery run's if none */
+    lindperf__slot timed;           /* what the timed run kept for this context, if anything */
     double time, self;              /* net, in the timer's unit; valid when has_time, has_self */
     int has_time, has_self;
-    int estimated;                  /* time: the counter's per-call figure x these calls */
+    int estimated;                  /* time: the counter's per-call figure x the calls here */
     int self_estimated;             /* self: from a time that is estimated */
 } lindperf__context_row;
 
@@ -2043,22 +2272,39 @@ static inline size_t lindperf__children_of(const lindperf__context_key *keys, si
     return low;
 }
 
-/* Each context's time: its counter's net per-call figure times the calls made there.
- * That is exact for a counter reached in one context and an estimate for one shared by
- * several, which the report marks. Self time: the context's less its children's. */
+/* Each context's time. A counter reached in one context spent all its time there. One
+ * reached in several was timed per context, exactly, when its timed run kept a context
+ * for each of its calls; otherwise (discovery missed a path, or memory ran out) each
+ * context gets the counter's per-call figure times its calls: an estimate, and marked.
+ * Self time: the context's less its children's. */
 static inline void lindperf__context_times(lindperf__snapshot *s)
 {
+    uint64_t *attributed = (uint64_t *)calloc(s->count + 1, sizeof *attributed);
+    for (size_t i = 0; attributed && i < s->context_count; i++)
+        attributed[s->contexts[i].row] += s->contexts[i].timed.calls;
     for (size_t i = 0; i < s->context_count; i++) {
         lindperf__context_row *c = &s->contexts[i];
         const lindperf__row *r = &s->rows[c->row];
         c->has_time = r->timed && r->outer_calls && r->total != UINT64_MAX;
-        if (c->has_time)
-            c->time = lindperf__net_total(s, r) / (double)r->outer_calls * (double)c->calls;
-        c->estimated = r->contexts > 1;
+        double per_call = c->has_time ? lindperf__net_total(s, r) / (double)r->outer_calls : 0;
+        if (!c->has_time) {
+            c->time = 0;
+        } else if (r->contexts == 1) {
+            c->calls = r->outer_calls;
+            c->time = lindperf__net_total(s, r);
+        } else if (attributed && attributed[c->row] == r->outer_calls) {
+            double floor = s->net ? 0 : r->floor * (double)c->timed.calls;
+            c->calls = c->timed.calls;
+            c->time = (double)c->timed.total > floor ? (double)c->timed.total - floor : 0;
+        } else {
+            c->estimated = 1;
+            c->time = per_call * (double)c->calls;
+        }
         c->self = c->time;
         c->has_self = c->has_time;
         c->self_estimated = c->estimated;
     }
+    free(attributed);
     for (size_t i = 0; i < s->context_count; i++) {
         const lindperf__context_row *child = &s->contexts[i];
         if (child->parent < 0)
@@ -2082,9 +2328,14 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
     uint32_t *pending = (uint32_t *)malloc((n + 1) * sizeof *pending);
     long *placed_at = (long *)malloc((n + 1) * sizeof *placed_at);
     uint64_t *calls = (uint64_t *)malloc((n + 1) * sizeof *calls);
+    lindperf__slot *timed = (lindperf__slot *)calloc(n + 1, sizeof *timed);
     s->contexts = (lindperf__context_row *)calloc(n + 1, sizeof *s->contexts);
     s->not_recorded = lindperf__load(&lindperf__g.not_recorded);
-    int have_memory = row_of && busiest && keys && pending && placed_at && calls && s->contexts;
+    int have_memory = row_of && busiest && keys && pending && placed_at && calls && timed &&
+                      s->contexts;
+    lindperf__contexts_harvest_locked();
+    if (have_memory && lindperf__g.context_sums)
+        memcpy(timed, lindperf__g.context_sums, n * sizeof *timed);
     if (have_memory) {
         for (size_t i = 0; i < s->count; i++)
             row_of[s->rows[i].counter->index] = i;
@@ -2126,6 +2377,7 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
         placed_at[key->node] = (long)s->context_count++;
         c->row = key->row;
         c->calls = calls[key->node];
+        c->timed = timed[key->node];
         c->parent = key->parent == LINDPERF__NO_NODE ? -1 : placed_at[key->parent];
         c->depth = c->parent < 0 ? 0 : s->contexts[c->parent].depth + 1;
         first = lindperf__children_of(keys, n, key->node, &end);
@@ -2139,6 +2391,7 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
     free(pending);
     free(placed_at);
     free(calls);
+    free(timed);
 }
 
 /* NULL when out of memory. Free with lindperf__snapshot_free. */
@@ -2403,8 +2656,8 @@ static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
         fputs("lindperf: out of memory for the call path\n", out);
     fputc('\n', out);
     if (estimated)
-        fputs(LINDPERF__ESTIMATE_MARK ": a counter reached in several contexts gets its per-call "
-              "figure times the calls made in each (an estimate)\n", out);
+        fputs(LINDPERF__ESTIMATE_MARK ": estimated: its context could not be kept in the timed "
+              "run, so it gets the counter's per-call figure times its calls\n", out);
     if (negative)
         fprintf(out, "~0: in %d context%s the children's figures add up to more than the "
                 "parent's (noise); its self time is below zero\n", negative, negative == 1 ? "" : "s");

@@ -287,16 +287,73 @@ static void self_times_add_up_to_their_root(void **state)
     assert_true(sum >= rows[root].total - floor * (double)rows[root].calls - 1e-6);
 }
 
-static void shared_contexts_are_marked_estimated_and_single_ones_exact(void **state)
+/* The timed run of a counter reached in several contexts keeps each context apart. */
+static void every_context_is_timed_exactly(void **state)
 {
     (void)state;
     run(three_callers, NULL);
     path_row rows[64];
     size_t n = read_tree_csv(rows, 64);
+    assert_int_equal(n, 1 + 3 + 3 + 3);
     for (size_t i = 0; i < n; i++) {
-        int shared = strcmp(rows[i].name, "path::shared") == 0 || strcmp(rows[i].name, "path::leaf") == 0;
-        assert_string_equal(rows[i].kind, shared ? "estimated" : "exact");
+        assert_string_equal(rows[i].kind, "exact");
+        if (strcmp(rows[i].name, "path::shared") == 0 || strcmp(rows[i].name, "path::leaf") == 0)
+            assert_true(rows[i].calls == ROUNDS || rows[i].calls == 2 * ROUNDS ||
+                        rows[i].calls == 3 * ROUNDS);
     }
+}
+
+/* weigh does ten times the work under heavy as under light: its two contexts must say so,
+ * where one per-call figure for both would say they cost the same. The bound is wide (3x
+ * for 10x), and a noisy attempt is retried at most twice. */
+static int weight;
+
+static void weigh(void)
+{
+    LINDPERF_SCOPE(path, shared);
+    busy((uint64_t)weight);
+}
+
+static int heavy_and_light(void *arg)
+{
+    (void)arg;
+    for (int r = 0; r < ROUNDS; r++) {
+        {
+            LINDPERF_SCOPE(path, one);
+            weight = 2000;
+            weigh();
+        }
+        {
+            LINDPERF_SCOPE(path, two);
+            weight = 200;
+            weigh();
+        }
+    }
+    return 0;
+}
+
+static void a_shared_counter_is_timed_in_each_context_apart(void **state)
+{
+    (void)state;
+    double heavy = 0, light = 0;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        run(heavy_and_light, NULL);
+        path_row rows[16];
+        size_t n = read_tree_csv(rows, 16);
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(rows[i].name, "path::shared") != 0 || rows[i].parent < 0)
+                continue;
+            assert_string_equal(rows[i].kind, "exact");
+            assert_int_equal(rows[i].calls, ROUNDS);
+            if (strcmp(rows[rows[i].parent].name, "path::one") == 0)
+                heavy = rows[i].total;
+            else
+                light = rows[i].total;
+        }
+        if (heavy > 3 * light)
+            break;
+    }
+    assert_true(heavy > 3 * light);
 }
 
 static void a_recursive_counter_is_never_its_own_parent(void **state)
@@ -361,7 +418,8 @@ int main(void)
         cmocka_unit_test(a_shared_counter_sits_under_each_caller_with_its_own_calls),
         cmocka_unit_test(a_shared_counter_splits_its_own_child_by_context),
         cmocka_unit_test(self_times_add_up_to_their_root),
-        cmocka_unit_test(shared_contexts_are_marked_estimated_and_single_ones_exact),
+        cmocka_unit_test(every_context_is_timed_exactly),
+        cmocka_unit_test(a_shared_counter_is_timed_in_each_context_apart),
         cmocka_unit_test(a_recursive_counter_is_never_its_own_parent),
         cmocka_unit_test(a_recursive_counter_counts_its_time_once),
         cmocka_unit_test(mutual_recursion_makes_no_cycle),
