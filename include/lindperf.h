@@ -983,26 +983,7 @@ static inline void lindperf__local_add(lindperf__u64 *p, uint64_t v)
 #endif
 }
 
-/* A live scope inside an open activation of its own counter (recursion) costs that
- * activation's interval an add at each end and no call. One count of open activations
- * per thread is enough: the counters timed in one run never nest with each other. A
- * handler's scope adds and takes back its own, so it may fall between these adds. */
-static inline int lindperf__nested_activation(unsigned mode)
-{
-    lindperf__thread *t = lindperf__self;
-    if (!(mode & LINDPERF__MODE_RECURSIVE) || !t || !t->open_activations)
-        return 0;
-    t->open_activations++;
-    return 1;
-}
-
-static inline void lindperf__nested_end(void)
-{
-    lindperf__thread *t = lindperf__self;
-    t->open_activations--;
-    lindperf__local_add(&t->nested_calls, 1);
-}
-
+LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static void lindperf__enter_untimed(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed);
@@ -1015,18 +996,12 @@ static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
     s.slot = NULL;
     s.mode = __atomic_load_n(&c->mode, __ATOMIC_ACQUIRE);
     if (LINDPERF__UNLIKELY(s.mode != 0)) {
-        if (!(s.mode & LINDPERF__MODE_LIVE)) {
-            lindperf__enter_untimed(c, s.mode);   /* discovery, or a live counter's path */
-            return s;
-        }
-        if (s.mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT)) {
-            if (lindperf__nested_activation(s.mode)) {
-                s.mode |= LINDPERF__MODE_NESTED;
-                return s;               /* the outermost activation times it */
-            }
-            s.mode = lindperf__enter_tracked(c, s.mode);
-        } else if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC))) {
+        if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC))) {
             s.slot = &lindperf__slots(lindperf__self)[c->index];
+        } else {
+            s.mode = lindperf__begin_rare(c, s.mode);
+            if (!(s.mode & LINDPERF__MODE_LIVE) || (s.mode & LINDPERF__MODE_NESTED))
+                return s;               /* times nothing, or its outermost activation does */
         }
         s.start = lindperf__stamp_begin(s.mode);
     }
@@ -1038,9 +1013,7 @@ static inline void lindperf__scope_end(lindperf_scope *s)
     if (LINDPERF__UNLIKELY(s->mode != 0)) {
         if (s->slot)
             lindperf__slot_add(s->slot, lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
-        else if (s->mode & LINDPERF__MODE_NESTED)
-            lindperf__nested_end();
-        else if (!(s->mode & LINDPERF__MODE_LIVE))
+        else if (!(s->mode & LINDPERF__MODE_LIVE) || (s->mode & LINDPERF__MODE_NESTED))
             lindperf__record_rare(s->counter, s->mode, 0);
         else
             lindperf__record_rare(s->counter, s->mode,
@@ -1096,6 +1069,12 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
 {
     if (!(mode & LINDPERF__MODE_LIVE)) {
         lindperf__leave_untimed(c, mode);
+        return;
+    }
+    if (mode & LINDPERF__MODE_NESTED) {   /* counted when its outermost activation ends */
+        lindperf__thread *t = lindperf__self;
+        t->open_activations--;
+        lindperf__local_add(&t->nested_calls, 1);
         return;
     }
     if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
@@ -1440,8 +1419,29 @@ static inline lindperf__slot *lindperf__context_slot(lindperf__record *r, uint32
     return node < r->context_capacity ? &r->context_slots[node] : NULL;
 }
 
+/* A live scope inside an open activation of its own counter (recursion) is not timed:
+ * it costs that activation's interval two calls and two adds. One count of open
+ * activations per thread is enough, since the counters timed in one run never nest with
+ * each other. A handler's scope adds and takes back its own, so it may fall between a
+ * load and a store of that count without harm. */
+LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode)
+{
+    lindperf__thread *t = lindperf__self;
+    if (!(mode & LINDPERF__MODE_LIVE)) {
+        lindperf__enter_untimed(c, mode);   /* discovery, or a live counter's path */
+        return mode;
+    }
+    if ((mode & LINDPERF__MODE_RECURSIVE) && t && t->open_activations) {
+        t->open_activations++;
+        return mode | LINDPERF__MODE_NESTED;
+    }
+    if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
+        return lindperf__enter_tracked(c, mode);
+    return mode;
+}
+
 /* The outermost activation of a live counter that recursed opens the thread's count of
- * activations (see lindperf__nested_activation). A live counter reached in several
+ * activations (see lindperf__begin_rare). A live counter reached in several
  * contexts pushes the context it runs in, and adds its interval to that context at its
  * end. A handler that finds the record busy is left out of the contexts (the counter still
  * has its call and time), and ends without touching the stack. */
