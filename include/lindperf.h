@@ -66,7 +66,7 @@
  *   void lindperf_set_module_order(const char *const *modules, size_t n);
  *   void lindperf_reset_all(void);                   every counter back to zero
  *   void lindperf_enable_only(const lindperf_counter *c);   one live counter; NULL: none
- *   void lindperf_enable_discovery(void);            all counters note reach and parent
+ *   void lindperf_enable_discovery(void);            all counters note reach and context
  *   size_t lindperf_counter_count(void);
  *   const lindperf_counter *lindperf_counter_at(size_t i);
  *   const lindperf_counter *lindperf_find(const char *full_name);   NULL when unknown
@@ -79,12 +79,18 @@
  *   uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p);  p in [0,100]
  *   int lindperf_counter_reached(const lindperf_counter *c);       seen by discovery
  *   const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c);
+ *                                     the parent in c's busiest calling context, or NULL
+ *   int lindperf_context_at(size_t i, lindperf_context *out);
+ *       The i-th calling context of the last discovery run (parents first): 0, or -1 past
+ *       the last (*out then zeroed). A context is a path of counters from a root, with
+ *       the calls made there.
  *   double lindperf_tsc_hz(void);                    0 when there is no timestamp counter
  *   double lindperf_empty_scope(lindperf_timer t);   the floor, in t's unit (measured once)
  *   double lindperf_calibrate(lindperf_timer t);     measures the floor again, now, and keeps it
  *   int lindperf_report(FILE *out);                  0, or -1 when writing failed
  *   int lindperf_write_json(FILE *out);              0, or -1 when writing failed
  *   int lindperf_write_csv(FILE *out);               0, or -1 when writing failed
+ *   int lindperf_write_tree_csv(FILE *out);          the call path as CSV; 0, or -1
  *   Getters given NULL return 0 (or NULL); they never crash.
  *
  * Host flags, taken by lindperf_parse_args
@@ -92,8 +98,8 @@
  *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles
  *   --perf-net              subtract the calibrated empty-scope floor from every interval
  *   --perf-detail           add min, p50, p99 and max columns (rows are then 149 wide)
- *   --perf-tree             add a CALL PATH section: each counter under its parent, with its
- *                           average and self time net of the timer floor
+ *   --perf-tree             add a CALL PATH section: each calling context under its parent,
+ *                           with its calls, average and self time net of the timer floor
  *   --perf-json=FILE        also write the results as JSON
  *   --perf-csv=FILE         also write the results as CSV
  *   --perf-gbench=FILE      also write the results in Google Benchmark's JSON format
@@ -117,9 +123,9 @@
  *   LINDPERF_MAX_THREADS (default 4096)
  *       How many threads at once get a private slot table. Threads beyond it share one
  *       overflow table updated with atomic adds: slower, never lossy.
- *   LINDPERF_MAX_DEPTH (default 64)
- *       How deep the discovery run follows nested scopes to learn parents. Deeper scopes
- *       are counted but get no parent.
+ *   No option shapes memory that objects share, so objects built with different values
+ *   link and run together. (LINDPERF_MAX_DEPTH, which once did, is gone: discovery
+ *   follows scopes to any depth.)
  *   Under a strict ISO mode (-std=c11 and later) the measuring build needs POSIX: this
  *   header defines _POSIX_C_SOURCE when it comes before every system header, and stops
  *   with an #error that says what to do when it cannot.
@@ -127,6 +133,22 @@
  * Environment
  *   LINDPERF_NO_TSC=1 makes the library treat the CPU as having no timestamp counter, to
  *   exercise that path: --perftsc is then an error.
+ *
+ * Calling contexts and recursion
+ *   The discovery run keeps a calling-context tree: a node per path of counters from a
+ *   root, with the calls begun at that path, so a counter with two callers sits under both
+ *   with the calls each made. In the timed run of a counter reached in several contexts,
+ *   the counters on its paths (never timed in that run) keep their thread's context up to
+ *   date, and each of its intervals goes to the context it ran in: the time per context is
+ *   exact. Where a context could not be kept (discovery missed the path, or memory ran
+ *   out), the counter's contexts get its per-call figure times their calls instead, marked
+ *   as an estimate. Self time is a context's time less its children's; when noise makes
+ *   it negative the report shows ~0 and says so. A scope of a counter already open
+ *   on its thread (recursion, direct or mutual) makes no node: a counter is never its own
+ *   parent. Such a counter is reported as recursed: its calls count every activation, and
+ *   its total, average and distribution only the outermost ones, so its total never
+ *   exceeds the wall time it lies in. Only the counters that recursed in discovery pay
+ *   for this, through the rare path.
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
@@ -169,9 +191,6 @@
 #ifndef LINDPERF_MAX_THREADS
 #define LINDPERF_MAX_THREADS 4096
 #endif
-#ifndef LINDPERF_MAX_DEPTH
-#define LINDPERF_MAX_DEPTH 64
-#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -179,6 +198,13 @@ extern "C" {
 
 typedef enum { LINDPERF_OFF, LINDPERF_CLOCK, LINDPERF_TSC } lindperf_timer;
 typedef struct lindperf_counter lindperf_counter;
+
+/* One calling context of the last discovery run: a path of counters from a root. */
+typedef struct lindperf_context {
+    const lindperf_counter *counter;   /* the innermost counter of the path */
+    long parent;                       /* the context of the path without it; -1: a root */
+    uint64_t calls;                    /* its scopes begun at exactly this path */
+} lindperf_context;
 
 /* ---------------------------------------------------------------------------------------
  * HOST FLAGS, shared by both builds: the off build must still recognise a perf flag, to
@@ -450,6 +476,7 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -650,7 +677,16 @@ enum {
     LINDPERF__MODE_LIVE = 1,      /* time this counter's scopes */
     LINDPERF__MODE_TSC = 2,       /* ... with the timestamp counter, else the clock */
     LINDPERF__MODE_DETAIL = 4,    /* ... and keep their distribution */
-    LINDPERF__MODE_DISCOVER = 8   /* note that the scope was reached, and under whom */
+    LINDPERF__MODE_DISCOVER = 8,  /* note that the scope was reached, and under whom */
+    LINDPERF__MODE_RECURSIVE = 16, /* it recursed in discovery: time outermost activations */
+    LINDPERF__MODE_PATH = 32,     /* not timed: keeps its thread's calling context for ... */
+    LINDPERF__MODE_CONTEXT = 64   /* ... a live counter reached in several: times each */
+};
+
+/* What a scope adds to its counter's mode for its own end. */
+enum {
+    LINDPERF__MODE_NESTED = 256,   /* an activation of the counter is open under it: untimed */
+    LINDPERF__MODE_UNTRACKED = 512 /* its context could not be kept: the counter's alone */
 };
 
 struct lindperf_counter {
@@ -721,11 +757,14 @@ typedef struct lindperf__histogram {
     uint64_t buckets[LINDPERF__BUCKETS];
 } lindperf__histogram;
 
+typedef struct lindperf__record lindperf__record;   /* the enclosure store's, below */
+
 typedef struct lindperf__thread {
     struct lindperf__thread *next;
     lindperf__histogram *detail;                 /* allocated on the first detail record */
-    uint32_t depth;                              /* discovery: scopes open on this thread */
-    uint32_t open[LINDPERF_MAX_DEPTH];           /* discovery: their counters' indexes */
+    lindperf__record *discovery;                 /* open scopes and the calling contexts */
+    uint32_t open_activations;                   /* of the live counter that recursed */
+    lindperf__u64 nested_calls;                  /* activations inside it, not yet counted */
 } lindperf__thread;
 
 /* The slots, one per counter, start on the first cache line after the header. An offset
@@ -739,6 +778,49 @@ static inline lindperf__slot *lindperf__slots(lindperf__thread *t)
     return (lindperf__slot *)(void *)((char *)t + LINDPERF__THREAD_HEADER);
 }
 
+/* The enclosure store's data (docs/design.md); its code follows the scope guard. */
+#define LINDPERF__NO_NODE UINT32_MAX
+#define LINDPERF__FIRST_CAPACITY 64u
+#define LINDPERF__MAX_CAPACITY (1u << 28)
+
+typedef struct lindperf__node {
+    uint32_t counter;
+    uint32_t parent;            /* a node of the same tree, or LINDPERF__NO_NODE: a root */
+    lindperf__u64 calls;        /* scopes of the counter begun at exactly this path */
+} lindperf__node;
+
+/* Nodes in the order they were made, so a parent always comes before its children, and an
+ * open-addressing index over them (node + 1, 0: empty) at most half full. */
+typedef struct lindperf__tree {
+    lindperf__node *nodes;
+    uint32_t *index;            /* 2 * capacity entries */
+    uint32_t count, capacity;
+} lindperf__tree;
+
+typedef struct lindperf__frame {
+    uint32_t counter;
+    uint32_t node;              /* the path the scope runs at; a recursive one keeps its encloser's */
+} lindperf__frame;
+
+/* Two counters whose scopes nested on some thread, in either direction: low < high. */
+typedef struct lindperf__pair {
+    uint32_t low, high;
+} lindperf__pair;
+
+struct lindperf__record {
+    struct lindperf__record *next;   /* on lindperf__g.records, pushed with compare-and-swap */
+    uint32_t owned;                  /* a live thread's; 0: free for the next thread to claim */
+    uint32_t busy;                   /* the owner is changing the record: handlers keep out */
+    uint32_t generation;             /* the discovery run that its tree belongs to */
+    uint32_t merged;                 /* the last generation merged into the process tree */
+    uint32_t run;                    /* the run that its stack belongs to */
+    uint32_t depth, frame_capacity;
+    lindperf__frame *frames;
+    lindperf__tree tree;
+    lindperf__slot *context_slots;   /* timed runs: calls and time per node of the process tree */
+    uint32_t context_capacity, context_generation;
+};
+
 /* What the registry keeps per counter, besides the live slots. */
 typedef struct lindperf__stats {
     lindperf__slot retired;        /* folded in from exited threads */
@@ -747,6 +829,9 @@ typedef struct lindperf__stats {
     lindperf__histogram *retired_detail;
     uint32_t reached;              /* a discovery run entered it */
     uint32_t timed;                /* a timed run was made for it */
+    uint32_t recursed;             /* a scope of it began while one was open on its thread */
+    uint32_t contexts;             /* nodes of the process tree that are its */
+    lindperf__u64 nested;          /* activations inside another of its own: calls, no time */
     double floor;                  /* the floor measured just before that run; 0: none */
 } lindperf__stats;
 
@@ -755,7 +840,18 @@ typedef struct lindperf__globals {
     size_t count;                        /* registered counters */
     lindperf_counter **counters;         /* in registry order */
     lindperf__stats *stats;              /* [count] */
-    uint64_t *parent_votes;              /* [count][count + 1]; the last column: no parent */
+    lindperf__record *records;           /* every thread's discovery record, pushed lock-free */
+    uint32_t generation;                 /* the discovery run; older records are stale */
+    uint32_t run;                        /* every change of modes: older stacks are stale */
+    int discovering;                     /* the counters are in discovery mode */
+    lindperf__tree contexts;             /* the records merged: the process's calling contexts */
+    lindperf__u64 not_recorded;          /* discovery scopes that no record could take */
+    lindperf__slot *context_sums;        /* timed calls and time per context, harvested ... */
+    lindperf__slot *context_seen;        /* ... as what the threads hold beyond this ... */
+    lindperf__slot *context_retired;     /* ... plus what exited threads left */
+    lindperf__pair *conflicts;    /* counters that nested, sorted; see lindperf__conflict */
+    size_t conflict_count;
+    int conflicts_lost;                  /* out of memory: every pair counts as nested */
     lindperf__thread *threads;           /* every live thread's table */
     size_t thread_count;
     pthread_key_t exit_key;
@@ -770,9 +866,9 @@ typedef struct lindperf__globals {
 
     const char **module_order;           /* owned: lindperf_set_module_order copies it */
     size_t module_order_count;
-    const char *json_path, *csv_path;
+    const char *json_path, *csv_path, *tree_csv_path;
     /* STUB for the merge (shape branch): the branches that add these flags bring them. */
-    const char *gbench_path, *tree_csv_path;
+    const char *gbench_path;
     unsigned repeat;
     int batching;
     /* END STUB */
@@ -874,6 +970,7 @@ static inline void lindperf__histogram_merge(lindperf__histogram *dst, const lin
 LINDPERF__COLD static void lindperf__init_locked(void);
 
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t);
+LINDPERF__COLD static void lindperf__record_release_locked(lindperf__record *r);
 
 /* pthread calls this when a thread with a table exits. */
 static inline void lindperf__thread_exit(void *table)
@@ -881,6 +978,7 @@ static inline void lindperf__thread_exit(void *table)
     lindperf__thread *t = (lindperf__thread *)table;
     pthread_mutex_lock(&lindperf__lock);
     lindperf__fold_thread_locked(t);
+    lindperf__record_release_locked(t->discovery);
     for (lindperf__thread **p = &lindperf__g.threads; *p; p = &(*p)->next) {
         if (*p == t) {
             *p = t->next;
@@ -972,7 +1070,21 @@ static inline uint64_t lindperf__interval(uint64_t start, uint64_t end)
     return end > start && end - start > floor ? end - start - floor : 0;
 }
 
-LINDPERF__COLD static void lindperf__discover_enter(lindperf_counter *c);
+/* Adds to a figure that only this thread writes, in one instruction where the platform
+ * has one: a signal handler on this thread that adds too cannot fall between a load and a
+ * store and be lost. */
+static inline void lindperf__local_add(lindperf__u64 *p, uint64_t v)
+{
+#if defined(__x86_64__)
+    __asm__ __volatile__("addq %1, %0" : "+m"(*p) : "er"(v));
+#else
+    lindperf__store(p, lindperf__load(p) + v);
+#endif
+}
+
+LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode);
+LINDPERF__COLD static void lindperf__enter_untimed(lindperf_counter *c, unsigned mode);
+LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed);
 
 static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
@@ -983,10 +1095,13 @@ static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
     s.slot = NULL;
     s.mode = __atomic_load_n(&c->mode, __ATOMIC_ACQUIRE);
     if (LINDPERF__UNLIKELY(s.mode != 0)) {
-        if (s.mode & LINDPERF__MODE_DISCOVER)
-            lindperf__discover_enter(c);
-        else if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC)))
+        if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC))) {
             s.slot = &lindperf__slots(lindperf__self)[c->index];
+        } else {
+            s.mode = lindperf__begin_rare(c, s.mode);
+            if (!(s.mode & LINDPERF__MODE_LIVE) || (s.mode & LINDPERF__MODE_NESTED))
+                return s;               /* times nothing, or its outermost activation does */
+        }
         s.start = lindperf__stamp_begin(s.mode);
     }
     return s;
@@ -995,11 +1110,13 @@ static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
 static inline void lindperf__scope_end(lindperf_scope *s)
 {
     if (LINDPERF__UNLIKELY(s->mode != 0)) {
-        uint64_t elapsed = lindperf__interval(s->start, lindperf__stamp_end(s->mode));
         if (s->slot)
-            lindperf__slot_add(s->slot, elapsed);
+            lindperf__slot_add(s->slot, lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
+        else if (!(s->mode & LINDPERF__MODE_LIVE) || (s->mode & LINDPERF__MODE_NESTED))
+            lindperf__record_rare(s->counter, s->mode, 0);
         else
-            lindperf__record_rare(s->counter, s->mode, elapsed);
+            lindperf__record_rare(s->counter, s->mode,
+                                  lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
         s->mode = 0;
     }
 }
@@ -1043,14 +1160,24 @@ LINDPERF__COLD static void lindperf__claim_detail(lindperf__thread *t, uint32_t 
 }
 
 /* The rare paths of a scope's end. */
-LINDPERF__COLD static void lindperf__discover_leave(lindperf_counter *c);
+LINDPERF__COLD static void lindperf__leave_untimed(lindperf_counter *c, unsigned mode);
+LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned mode,
+                                                   uint64_t elapsed);
 
 LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed)
 {
-    if (mode & LINDPERF__MODE_DISCOVER) {
-        lindperf__discover_leave(c);
+    if (!(mode & LINDPERF__MODE_LIVE)) {
+        lindperf__leave_untimed(c, mode);
         return;
     }
+    if (mode & LINDPERF__MODE_NESTED) {   /* counted when its outermost activation ends */
+        lindperf__thread *t = lindperf__self;
+        t->open_activations--;
+        lindperf__local_add(&t->nested_calls, 1);
+        return;
+    }
+    if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
+        lindperf__leave_tracked(c, mode, elapsed);
     lindperf__thread *t = lindperf__self;
     if (!t)
         t = lindperf__attach();
@@ -1065,40 +1192,504 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
             lindperf__histogram_add(t->detail, elapsed);
     }
     lindperf__slot_add(&lindperf__slots(t)[c->index], elapsed);
+    if ((mode & LINDPERF__MODE_RECURSIVE) && t->nested_calls) {
+        /* The outermost activation has ended: its nested ones are calls without time. */
+        uint64_t nested = lindperf__load(&t->nested_calls);
+        lindperf__local_add(&t->nested_calls, (uint64_t)0 - nested);
+        lindperf__local_add(&lindperf__slots(t)[c->index].calls, nested);
+        __atomic_fetch_add(&lindperf__g.stats[c->index].nested, nested, LINDPERF__RELAXED);
+    }
 }
 
-/* Discovery: every counter is live, and each scope notes which scope encloses it. */
-LINDPERF__COLD static void lindperf__discover_enter(lindperf_counter *c)
+/* ---------------------------------------------------------------------------------------
+ * THE ENCLOSURE STORE (docs/design.md)
+ *
+ * The discovery run learns who encloses whom as a calling-context tree: one node per path
+ * of counters from a root, keyed by (parent node, counter), with the calls begun at that
+ * path. Each thread keeps its own tree, with the stack of its open scopes, in a record of
+ * memory it maps itself: a scope in a signal handler never waits on a lock or on malloc.
+ * A handler that interrupts its thread while the thread changes its record leaves the
+ * record alone, and its scope is counted as not recorded. The host merges the records into
+ * one process tree once the run is over, and derives from it the pairs of counters that
+ * nested (batching may not put them in one run) and the counters that recursed.
+ *
+ * A scope of a counter that is already open on the thread's stack makes no node: the path
+ * stays where it was. So a counter is never its own parent and the tree has no cycle.
+ */
+/* Not POSIX before 2024, so strict ISO modes hide it; its value is 0x20 on every
+ * architecture this header supports. */
+#if defined(MAP_ANONYMOUS)
+#define LINDPERF__MAP_ANONYMOUS MAP_ANONYMOUS
+#else
+#define LINDPERF__MAP_ANONYMOUS 0x20
+#endif
+
+/* Zeroed memory straight from the kernel: mmap is async-signal-safe, malloc is not. */
+static inline void *lindperf__map(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | LINDPERF__MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static inline void lindperf__unmap(void *p, size_t size)
+{
+    if (p)
+        munmap(p, size);
+}
+
+static inline uint32_t lindperf__node_hash(uint32_t parent, uint32_t counter)
+{
+    uint32_t h = parent * 0x9e3779b1u ^ counter * 0x85ebca77u;
+    return h ^ (h >> 15);
+}
+
+/* Where (parent, counter) is in the index, or the empty entry where it would go. */
+static inline uint32_t *lindperf__tree_probe(const lindperf__tree *t, uint32_t parent, uint32_t counter)
+{
+    uint32_t mask = 2 * t->capacity - 1;
+    for (uint32_t h = lindperf__node_hash(parent, counter) & mask;; h = (h + 1) & mask) {
+        uint32_t *entry = &t->index[h];
+        if (!*entry || (t->nodes[*entry - 1].parent == parent &&
+                        t->nodes[*entry - 1].counter == counter))
+            return entry;
+    }
+}
+
+static inline void lindperf__tree_free(lindperf__tree *t)
+{
+    lindperf__unmap(t->nodes, t->capacity * sizeof *t->nodes);
+    lindperf__unmap(t->index, 2 * (size_t)t->capacity * sizeof *t->index);
+    memset(t, 0, sizeof *t);
+}
+
+/* Doubles the tree's room: 0, or -1 when the memory could not be had. */
+LINDPERF__COLD static int lindperf__tree_grow(lindperf__tree *t)
+{
+    lindperf__tree bigger;
+    bigger.capacity = t->capacity ? 2 * t->capacity : LINDPERF__FIRST_CAPACITY;
+    bigger.count = t->count;
+    if (bigger.capacity > LINDPERF__MAX_CAPACITY)
+        return -1;
+    bigger.nodes = (lindperf__node *)lindperf__map(bigger.capacity * sizeof *bigger.nodes);
+    bigger.index = (uint32_t *)lindperf__map(2 * (size_t)bigger.capacity * sizeof *bigger.index);
+    if (!bigger.nodes || !bigger.index) {
+        lindperf__tree_free(&bigger);
+        return -1;
+    }
+    if (t->count)
+        memcpy(bigger.nodes, t->nodes, t->count * sizeof *t->nodes);
+    for (uint32_t i = 0; i < t->count; i++)
+        *lindperf__tree_probe(&bigger, bigger.nodes[i].parent, bigger.nodes[i].counter) = i + 1;
+    lindperf__tree_free(t);
+    *t = bigger;
+    return 0;
+}
+
+/* The node of counter under parent, made when new; LINDPERF__NO_NODE when out of memory. */
+static inline uint32_t lindperf__tree_node(lindperf__tree *t, uint32_t parent, uint32_t counter)
+{
+    uint32_t *entry = t->capacity ? lindperf__tree_probe(t, parent, counter) : NULL;
+    if (entry && *entry)
+        return *entry - 1;
+    if (t->count == t->capacity) {
+        if (lindperf__tree_grow(t) != 0)
+            return LINDPERF__NO_NODE;
+        entry = lindperf__tree_probe(t, parent, counter);
+    }
+    lindperf__node *n = &t->nodes[t->count];
+    n->counter = counter;
+    n->parent = parent;
+    n->calls = 0;
+    *entry = ++t->count;
+    return t->count - 1;
+}
+
+static inline void lindperf__tree_clear(lindperf__tree *t)
+{
+    if (t->capacity)
+        memset(t->index, 0, 2 * (size_t)t->capacity * sizeof *t->index);
+    t->count = 0;
+}
+
+/* Whether counter is on the path from node up to its root. */
+static inline int lindperf__tree_on_path(const lindperf__tree *t, uint32_t node, uint32_t counter)
+{
+    for (; node != LINDPERF__NO_NODE; node = t->nodes[node].parent)
+        if (t->nodes[node].counter == counter)
+            return 1;
+    return 0;
+}
+
+/* The record keeps handlers out while its owner changes it. A handler runs on the owner's
+ * own thread, so compiler fences are all the ordering it needs. */
+static inline int lindperf__record_lock(lindperf__record *r)
+{
+    if (!r || r->busy)
+        return 0;
+    r->busy = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    return 1;
+}
+
+static inline void lindperf__record_unlock(lindperf__record *r)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    r->busy = 0;
+}
+
+static inline void lindperf__not_recorded(void)
+{
+    __atomic_fetch_add(&lindperf__g.not_recorded, 1, LINDPERF__RELAXED);
+}
+
+/* The calling thread's record: a free one claimed, or a new one mapped and published. */
+LINDPERF__COLD static lindperf__record *lindperf__record_claim(void)
+{
+    lindperf__record *r = __atomic_load_n(&lindperf__g.records, __ATOMIC_ACQUIRE);
+    for (; r; r = r->next) {
+        uint32_t free_record = 0;
+        if (__atomic_compare_exchange_n(&r->owned, &free_record, 1, 0, __ATOMIC_ACQUIRE,
+                                        LINDPERF__RELAXED))
+            return r;
+    }
+    r = (lindperf__record *)lindperf__map(sizeof *r);
+    if (!r)
+        return NULL;
+    r->owned = 1;
+    r->next = __atomic_load_n(&lindperf__g.records, LINDPERF__RELAXED);
+    while (!__atomic_compare_exchange_n(&lindperf__g.records, &r->next, r, 1, __ATOMIC_RELEASE,
+                                        LINDPERF__RELAXED))
+        ;
+    return r;
+}
+
+static inline lindperf__record *lindperf__own_record(void)
 {
     lindperf__thread *t = lindperf__self ? lindperf__self : lindperf__attach();
-    uint32_t n = (uint32_t)lindperf__g.count;
-    __atomic_store_n(&lindperf__g.stats[c->index].reached, 1, LINDPERF__RELAXED);
-    if (!t)
-        return;
-    if (t->depth < LINDPERF_MAX_DEPTH && lindperf__g.parent_votes) {
-        uint32_t parent = t->depth ? t->open[t->depth - 1] : n;
-        __atomic_fetch_add(&lindperf__g.parent_votes[(size_t)c->index * (n + 1) + parent], 1,
-                           LINDPERF__RELAXED);
-        t->open[t->depth] = c->index;
-    }
-    t->depth++;
+    if (t && !t->discovery)
+        t->discovery = lindperf__record_claim();
+    return t ? t->discovery : NULL;
 }
 
-LINDPERF__COLD static void lindperf__discover_leave(lindperf_counter *c)
+/* A record left from an earlier run starts afresh: its stack in every run, its tree in
+ * every discovery run. */
+static inline void lindperf__record_renew(lindperf__record *r)
 {
-    lindperf__thread *t = lindperf__self;
-    if (!t || t->depth == 0)
-        return;
-    t->depth--;
-    if (t->depth < LINDPERF_MAX_DEPTH && t->open[t->depth] != c->index) {
-        /* Scopes ended out of order (an early lindperf_scope_end): drop c where it is. */
-        for (uint32_t i = t->depth; i-- > 0;) {
-            if (t->open[i] == c->index) {
-                memmove(&t->open[i], &t->open[i + 1], (t->depth - i) * sizeof t->open[0]);
-                break;
-            }
+    uint32_t generation = __atomic_load_n(&lindperf__g.generation, LINDPERF__RELAXED);
+    uint32_t run = __atomic_load_n(&lindperf__g.run, LINDPERF__RELAXED);
+    if (r->generation != generation) {
+        lindperf__tree_clear(&r->tree);
+        r->generation = generation;
+    }
+    if (r->run != run) {
+        r->depth = 0;
+        r->run = run;
+    }
+}
+
+static inline int lindperf__record_current(const lindperf__record *r)
+{
+    return r->run == __atomic_load_n(&lindperf__g.run, LINDPERF__RELAXED);
+}
+
+static inline int lindperf__record_push(lindperf__record *r, uint32_t counter, uint32_t node)
+{
+    if (r->depth == r->frame_capacity) {
+        uint32_t capacity = r->frame_capacity ? 2 * r->frame_capacity : LINDPERF__FIRST_CAPACITY;
+        lindperf__frame *frames = (lindperf__frame *)lindperf__map(capacity * sizeof *frames);
+        if (!frames || capacity > LINDPERF__MAX_CAPACITY) {
+            lindperf__unmap(frames, capacity * sizeof *frames);
+            return -1;
+        }
+        if (r->depth)
+            memcpy(frames, r->frames, r->depth * sizeof *frames);
+        lindperf__unmap(r->frames, r->frame_capacity * sizeof *frames);
+        r->frames = frames;
+        r->frame_capacity = capacity;
+    }
+    r->frames[r->depth].counter = counter;
+    r->frames[r->depth].node = node;
+    r->depth++;
+    return 0;
+}
+
+/* Takes the innermost open scope of counter off the stack, and returns its node. Scopes
+ * end out of order only under an early lindperf_scope_end; the ones above keep theirs. */
+static inline uint32_t lindperf__record_pop(lindperf__record *r, uint32_t counter)
+{
+    uint32_t i = r->depth;
+    while (i-- > 0) {
+        if (r->frames[i].counter == counter) {
+            uint32_t node = r->frames[i].node;
+            memmove(&r->frames[i], &r->frames[i + 1], (r->depth - i - 1) * sizeof *r->frames);
+            r->depth--;
+            return node;
         }
     }
+    return LINDPERF__NO_NODE;
+}
+
+/* Discovery: every counter is in discovery mode and none is timed. */
+static inline void lindperf__discover(lindperf__record *r, lindperf_counter *c)
+{
+    uint32_t parent = r->depth ? r->frames[r->depth - 1].node : LINDPERF__NO_NODE;
+    uint32_t node = parent;
+    if (lindperf__tree_on_path(&r->tree, parent, c->index)) {
+        __atomic_store_n(&lindperf__g.stats[c->index].recursed, 1, LINDPERF__RELAXED);
+    } else {
+        node = lindperf__tree_node(&r->tree, parent, c->index);
+        if (node == LINDPERF__NO_NODE) {
+            lindperf__not_recorded();   /* out of memory: its scopes join the parent's path */
+            node = parent;
+        } else {
+            r->tree.nodes[node].calls++;
+        }
+    }
+    if (lindperf__record_push(r, c->index, node) != 0)
+        lindperf__not_recorded();
+}
+
+/* In a timed run, the node of the process tree that a scope of counter opens on this
+ * thread, found the way discovery made it; LINDPERF__NO_NODE once the path left the tree
+ * (discovery missed it). The tree does not change while runs are timed. */
+static inline uint32_t lindperf__context_below(const lindperf__record *r, uint32_t counter)
+{
+    const lindperf__tree *t = &lindperf__g.contexts;
+    uint32_t parent = r->depth ? r->frames[r->depth - 1].node : LINDPERF__NO_NODE;
+    if (r->depth && parent == LINDPERF__NO_NODE)
+        return LINDPERF__NO_NODE;
+    if (lindperf__tree_on_path(t, parent, counter))
+        return parent;
+    uint32_t *entry = t->capacity ? lindperf__tree_probe(t, parent, counter) : NULL;
+    return entry && *entry ? *entry - 1 : LINDPERF__NO_NODE;
+}
+
+/* A scope that times nothing: a discovery scope, or one on the way to a live counter
+ * reached in several contexts, which moves its thread along the process tree so that
+ * the live counter knows the context it runs in. */
+LINDPERF__COLD static void lindperf__enter_untimed(lindperf_counter *c, unsigned mode)
+{
+    if (mode & LINDPERF__MODE_DISCOVER)
+        __atomic_store_n(&lindperf__g.stats[c->index].reached, 1, LINDPERF__RELAXED);
+    lindperf__record *r = lindperf__own_record();
+    if (!lindperf__record_lock(r)) {
+        if (mode & LINDPERF__MODE_DISCOVER)
+            lindperf__not_recorded();
+        return;
+    }
+    lindperf__record_renew(r);
+    if (mode & LINDPERF__MODE_DISCOVER)
+        lindperf__discover(r, c);
+    else
+        lindperf__record_push(r, c->index, lindperf__context_below(r, c->index));
+    lindperf__record_unlock(r);
+}
+
+LINDPERF__COLD static void lindperf__leave_untimed(lindperf_counter *c, unsigned mode)
+{
+    lindperf__record *r = lindperf__self ? lindperf__self->discovery : NULL;
+    (void)mode;
+    if (!lindperf__record_lock(r))
+        return;
+    if (lindperf__record_current(r))
+        lindperf__record_pop(r, c->index);
+    lindperf__record_unlock(r);
+}
+
+/* The calls and time of each calling context, kept by a thread in timed runs, in memory
+ * it maps itself; zeroed at its first use after each discovery run. */
+static inline lindperf__slot *lindperf__context_slot(lindperf__record *r, uint32_t node)
+{
+    uint32_t generation = __atomic_load_n(&lindperf__g.generation, LINDPERF__RELAXED);
+    if (r->context_generation != generation) {
+        uint32_t needed = lindperf__g.contexts.count;
+        if (r->context_capacity < needed) {
+            lindperf__slot *slots = (lindperf__slot *)lindperf__map(needed * sizeof *slots);
+            if (!slots)
+                return NULL;
+            lindperf__unmap(r->context_slots, r->context_capacity * sizeof *slots);
+            r->context_slots = slots;
+            r->context_capacity = needed;
+        } else if (r->context_capacity) {
+            memset(r->context_slots, 0, r->context_capacity * sizeof *r->context_slots);
+        }
+        r->context_generation = generation;
+    }
+    return node < r->context_capacity ? &r->context_slots[node] : NULL;
+}
+
+/* A live scope inside an open activation of its own counter (recursion) is not timed:
+ * it costs that activation's interval two calls and two adds. One count of open
+ * activations per thread is enough, since the counters timed in one run never nest with
+ * each other. A handler's scope adds and takes back its own, so it may fall between a
+ * load and a store of that count without harm. */
+LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode)
+{
+    lindperf__thread *t = lindperf__self;
+    if (!(mode & LINDPERF__MODE_LIVE)) {
+        lindperf__enter_untimed(c, mode);   /* discovery, or a live counter's path */
+        return mode;
+    }
+    if ((mode & LINDPERF__MODE_RECURSIVE) && t && t->open_activations) {
+        t->open_activations++;
+        return mode | LINDPERF__MODE_NESTED;
+    }
+    if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
+        return lindperf__enter_tracked(c, mode);
+    return mode;
+}
+
+/* The outermost activation of a live counter that recursed opens the thread's count of
+ * activations (see lindperf__begin_rare). A live counter reached in several
+ * contexts pushes the context it runs in, and adds its interval to that context at its
+ * end. A handler that finds the record busy is left out of the contexts (the counter still
+ * has its call and time), and ends without touching the stack. */
+LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode)
+{
+    lindperf__thread *t = lindperf__self ? lindperf__self : lindperf__attach();
+    if (t && (mode & LINDPERF__MODE_RECURSIVE))
+        t->open_activations++;
+    if (!(mode & LINDPERF__MODE_CONTEXT))
+        return mode;
+    lindperf__record *r = lindperf__own_record();
+    if (!lindperf__record_lock(r))
+        return mode | LINDPERF__MODE_UNTRACKED;
+    lindperf__record_renew(r);
+    if (lindperf__record_push(r, c->index, lindperf__context_below(r, c->index)) != 0)
+        mode |= LINDPERF__MODE_UNTRACKED;
+    lindperf__record_unlock(r);
+    return mode;
+}
+
+LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned mode,
+                                                   uint64_t elapsed)
+{
+    lindperf__thread *t = lindperf__self;
+    if (t && (mode & LINDPERF__MODE_RECURSIVE) && t->open_activations)
+        t->open_activations--;
+    lindperf__record *r = t ? t->discovery : NULL;
+    if (!(mode & LINDPERF__MODE_CONTEXT) || (mode & LINDPERF__MODE_UNTRACKED) ||
+        !lindperf__record_lock(r))
+        return;
+    if (lindperf__record_current(r)) {
+        uint32_t node = lindperf__record_pop(r, c->index);
+        lindperf__slot *slot = NULL;
+        if (node != LINDPERF__NO_NODE)
+            slot = lindperf__context_slot(r, node);
+        if (slot)
+            lindperf__slot_add(slot, elapsed);
+    }
+    lindperf__record_unlock(r);
+}
+
+/* Host side: merging the records into the process tree, under the registry lock. */
+LINDPERF__COLD static void lindperf__tree_merge_locked(const lindperf__tree *from)
+{
+    uint32_t *merged_as = from->count ? (uint32_t *)malloc(from->count * sizeof *merged_as) : NULL;
+    for (uint32_t i = 0; merged_as && i < from->count; i++) {
+        const lindperf__node *n = &from->nodes[i];
+        uint32_t parent = n->parent == LINDPERF__NO_NODE ? n->parent : merged_as[n->parent];
+        uint32_t node = LINDPERF__NO_NODE;
+        if (n->parent == LINDPERF__NO_NODE || parent != LINDPERF__NO_NODE)
+            node = lindperf__tree_node(&lindperf__g.contexts, parent, n->counter);
+        if (node != LINDPERF__NO_NODE)
+            lindperf__g.contexts.nodes[node].calls += n->calls;
+        else
+            __atomic_fetch_add(&lindperf__g.not_recorded, n->calls, LINDPERF__RELAXED);
+        merged_as[i] = node;
+    }
+    if (from->count && !merged_as)
+        __atomic_fetch_add(&lindperf__g.not_recorded, from->count, LINDPERF__RELAXED);
+    free(merged_as);
+}
+
+/* Each record is merged once per discovery run: at the end of the run, or when its thread
+ * exits first. */
+LINDPERF__COLD static void lindperf__record_merge_locked(lindperf__record *r, uint32_t generation)
+{
+    if (r->generation != generation || r->merged == generation)
+        return;
+    lindperf__tree_merge_locked(&r->tree);
+    r->merged = generation;
+}
+
+/* Its thread exits: the tree goes into the process's, and the record to the next thread. */
+LINDPERF__COLD static void lindperf__record_release_locked(lindperf__record *r)
+{
+    if (!r)
+        return;
+    lindperf__record_merge_locked(r, lindperf__g.generation);
+    lindperf__tree_clear(&r->tree);
+    if (r->context_generation == lindperf__g.generation && lindperf__g.context_retired) {
+        uint32_t n = r->context_capacity < lindperf__g.contexts.count ? r->context_capacity
+                                                                      : lindperf__g.contexts.count;
+        for (uint32_t i = 0; i < n; i++) {
+            lindperf__slot *to = &lindperf__g.context_retired[i];
+            to->calls += r->context_slots[i].calls;
+            to->total = lindperf__saturating_add(to->total, r->context_slots[i].total);
+        }
+    }
+    r->depth = 0;
+    r->generation = r->merged = r->run = r->context_generation = 0;
+    __atomic_store_n(&r->owned, 0, __ATOMIC_RELEASE);
+}
+
+static inline int lindperf__pair_order(const void *a, const void *b)
+{
+    const lindperf__pair *x = (const lindperf__pair *)a, *y = (const lindperf__pair *)b;
+    if (x->low != y->low)
+        return x->low < y->low ? -1 : 1;
+    return (x->high > y->high) - (x->high < y->high);
+}
+
+/* Every pair of counters of which one is an ancestor of the other on some path: as many
+ * as the paths' lengths add up to, before duplicates go. */
+LINDPERF__COLD static void lindperf__conflicts_build_locked(void)
+{
+    const lindperf__tree *t = &lindperf__g.contexts;
+    size_t count = 0, capacity = 0;
+    lindperf__pair *pairs = NULL;
+    for (uint32_t i = 0; i < t->count; i++) {
+        for (uint32_t a = t->nodes[i].parent; a != LINDPERF__NO_NODE; a = t->nodes[a].parent) {
+            if (count == capacity) {
+                capacity = capacity ? 2 * capacity : LINDPERF__FIRST_CAPACITY;
+                lindperf__pair *more = (lindperf__pair *)realloc(pairs, capacity * sizeof *pairs);
+                if (!more) {
+                    free(pairs);
+                    lindperf__g.conflicts_lost = 1;
+                    return;
+                }
+                pairs = more;
+            }
+            uint32_t x = t->nodes[a].counter, y = t->nodes[i].counter;
+            pairs[count].low = x < y ? x : y;
+            pairs[count].high = x < y ? y : x;
+            count++;
+        }
+    }
+    if (count)
+        qsort(pairs, count, sizeof *pairs, lindperf__pair_order);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++)
+        if (!kept || lindperf__pair_order(&pairs[i], &pairs[kept - 1]) != 0)
+            pairs[kept++] = pairs[i];
+    free(lindperf__g.conflicts);
+    lindperf__g.conflicts = pairs;
+    lindperf__g.conflict_count = kept;
+}
+
+/* Whether a scope of a was open on a thread's stack when one of b began, or the other way
+ * round, in the last discovery run. Such counters are never timed in the same run. */
+static inline int lindperf__conflict(uint32_t a, uint32_t b)
+{
+    lindperf__pair key;
+    key.low = a < b ? a : b;
+    key.high = a < b ? b : a;
+    if (a == b || lindperf__g.conflicts_lost)
+        return lindperf__g.conflicts_lost;
+    return lindperf__g.conflict_count &&
+           bsearch(&key, lindperf__g.conflicts, lindperf__g.conflict_count, sizeof key,
+                   lindperf__pair_order) != NULL;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1260,33 +1851,155 @@ static inline unsigned lindperf__live_mode(void)
            (lindperf__g.detail ? LINDPERF__MODE_DETAIL : 0);
 }
 
+LINDPERF__COLD static void lindperf__contexts_free_locked(void)
+{
+    free(lindperf__g.context_sums);
+    free(lindperf__g.context_seen);
+    free(lindperf__g.context_retired);
+    lindperf__g.context_sums = lindperf__g.context_seen = lindperf__g.context_retired = NULL;
+}
+
+/* The end of a discovery run: every record of it merged into the process tree, and the
+ * pairs that nested derived from that. Records are read only once their run is over. */
+LINDPERF__COLD static void lindperf__discovery_finish_locked(void)
+{
+    lindperf__globals *g = &lindperf__g;
+    for (lindperf__record *r = __atomic_load_n(&g->records, __ATOMIC_ACQUIRE); r; r = r->next)
+        if (__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE))
+            lindperf__record_merge_locked(r, g->generation);
+    lindperf__conflicts_build_locked();
+    for (uint32_t i = 0; i < g->contexts.count; i++)
+        g->stats[g->contexts.nodes[i].counter].contexts++;
+    size_t n = g->contexts.count + 1;
+    g->context_sums = (lindperf__slot *)calloc(n, sizeof *g->context_sums);
+    g->context_seen = (lindperf__slot *)calloc(n, sizeof *g->context_seen);
+    g->context_retired = (lindperf__slot *)calloc(n, sizeof *g->context_retired);
+    if (!g->context_sums || !g->context_seen || !g->context_retired)
+        lindperf__contexts_free_locked();   /* the report then estimates each context */
+    g->discovering = 0;
+}
+
+/* What the threads added to each context since the last harvest goes into its sums. The
+ * threads' slots only grow (a reset moves the baseline), as with the counters'. */
+LINDPERF__COLD static void lindperf__contexts_harvest_locked(void)
+{
+    lindperf__globals *g = &lindperf__g;
+    uint32_t n = g->contexts.count;
+    if (!g->context_sums || !n)
+        return;
+    lindperf__slot *now = (lindperf__slot *)malloc(n * sizeof *now);
+    if (!now)
+        return;
+    memcpy(now, g->context_retired, n * sizeof *now);
+    for (lindperf__record *r = __atomic_load_n(&g->records, __ATOMIC_ACQUIRE); r; r = r->next) {
+        if (!__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE) || r->context_generation != g->generation)
+            continue;
+        uint32_t kept = r->context_capacity < n ? r->context_capacity : n;
+        for (uint32_t i = 0; i < kept; i++) {
+            now[i].calls += lindperf__load(&r->context_slots[i].calls);
+            now[i].total = lindperf__saturating_add(now[i].total,
+                                                    lindperf__load(&r->context_slots[i].total));
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        g->context_sums[i].calls += now[i].calls - g->context_seen[i].calls;
+        g->context_sums[i].total += now[i].total - g->context_seen[i].total;
+        g->context_seen[i] = now[i];
+    }
+    free(now);
+}
+
+/* The modes of one change: planned[i] for counter i. A live counter reached in several
+ * contexts also times each of them, and every counter on a path to it keeps its thread's
+ * context; those are stored first, so that no live scope begins before its path is kept.
+ * Without the memory to plan, every context is estimated instead. */
+static inline void lindperf__apply_modes(unsigned char *planned)
+{
+    lindperf__globals *g = &lindperf__g;
+    pthread_mutex_lock(&lindperf__lock);
+    __atomic_store_n(&g->run, g->run + 1, LINDPERF__RELAXED);
+    for (lindperf__thread *t = g->threads; t; t = t->next) {
+        t->open_activations = 0;   /* an activation left by longjmp must not outlive its run */
+        lindperf__store(&t->nested_calls, 0);
+    }
+    const lindperf__tree *t = &g->contexts;
+    for (uint32_t i = 0; g->context_sums && i < t->count; i++) {
+        uint32_t c = t->nodes[i].counter;
+        if (!(planned[c] & LINDPERF__MODE_LIVE) || g->stats[c].contexts < 2)
+            continue;
+        planned[c] |= LINDPERF__MODE_CONTEXT;
+        for (uint32_t a = t->nodes[i].parent; a != LINDPERF__NO_NODE; a = t->nodes[a].parent)
+            if (!(planned[t->nodes[a].counter] & LINDPERF__MODE_LIVE))
+                planned[t->nodes[a].counter] |= LINDPERF__MODE_PATH;
+    }
+    pthread_mutex_unlock(&lindperf__lock);
+    for (int live = 0; live < 2; live++)
+        for (size_t i = 0; i < g->count; i++)
+            if (!(planned[i] & LINDPERF__MODE_LIVE) == !live)
+                __atomic_store_n(&g->counters[i]->mode, planned[i], __ATOMIC_RELEASE);
+}
+
+/* A discovery run ends when the modes change to anything else: every scope is off while
+ * the records are merged, since no scope may change a record that the host reads. */
 static inline void lindperf__set_modes(const lindperf_counter *only, unsigned only_mode, unsigned others)
 {
     lindperf__init();
-    for (size_t i = 0; i < lindperf__g.count; i++) {
-        lindperf_counter *c = lindperf__g.counters[i];
-        __atomic_store_n(&c->mode, (unsigned char)(c == only ? only_mode : others), __ATOMIC_RELEASE);
+    size_t n = lindperf__g.count;
+    if (lindperf__g.discovering && others != LINDPERF__MODE_DISCOVER) {
+        for (size_t i = 0; i < n; i++)
+            __atomic_store_n(&lindperf__g.counters[i]->mode, 0, __ATOMIC_RELEASE);
+        pthread_mutex_lock(&lindperf__lock);
+        lindperf__discovery_finish_locked();
+        pthread_mutex_unlock(&lindperf__lock);
     }
+    unsigned char *planned = (unsigned char *)malloc(n + 1);
+    for (size_t i = 0; i < n; i++) {
+        lindperf_counter *c = lindperf__g.counters[i];
+        unsigned char mode = (unsigned char)(c == only ? only_mode : others);
+        if (planned)
+            planned[i] = mode;
+        else
+            __atomic_store_n(&c->mode, mode, __ATOMIC_RELEASE);
+    }
+    if (planned)
+        lindperf__apply_modes(planned);
+    free(planned);
+}
+
+/* A counter that recursed is timed through the rare path, for its outermost activations. */
+static inline unsigned lindperf__timed_mode(const lindperf_counter *c)
+{
+    unsigned mode = lindperf__live_mode();
+    if (mode && __atomic_load_n(&lindperf__g.stats[c->index].recursed, LINDPERF__RELAXED))
+        mode |= LINDPERF__MODE_RECURSIVE;
+    return mode;
 }
 
 static inline void lindperf_enable_only(const lindperf_counter *c)
 {
-    lindperf__set_modes(c, c ? lindperf__live_mode() : 0, 0);
+    lindperf__set_modes(c, c ? lindperf__timed_mode(c) : 0, 0);
 }
 
-/* Every counter notes that it was reached and which scope enclosed it; none is timed. */
+/* Every counter notes that it was reached and where; none is timed. The records of the
+ * run before become stale, and the process tree starts empty. */
 static inline void lindperf_enable_discovery(void)
 {
-    lindperf__init();
+    lindperf__set_modes(NULL, 0, 0);   /* no scope reads the tree while it is cleared */
     pthread_mutex_lock(&lindperf__lock);
-    size_t n = lindperf__g.count;
-    if (!lindperf__g.parent_votes && n)
-        lindperf__g.parent_votes = (uint64_t *)calloc(n * (n + 1), sizeof(uint64_t));
-    else if (n)   /* a scope of the last discovery run may still be voting: atomic stores */
-        for (size_t i = 0; i < n * (n + 1); i++)
-            __atomic_store_n(&lindperf__g.parent_votes[i], 0, LINDPERF__RELAXED);
-    for (size_t i = 0; i < n; i++)
+    lindperf__tree_clear(&lindperf__g.contexts);
+    lindperf__contexts_free_locked();
+    free(lindperf__g.conflicts);
+    lindperf__g.conflicts = NULL;
+    lindperf__g.conflict_count = 0;
+    lindperf__g.conflicts_lost = 0;
+    __atomic_store_n(&lindperf__g.not_recorded, 0, LINDPERF__RELAXED);
+    __atomic_store_n(&lindperf__g.generation, lindperf__g.generation + 1, LINDPERF__RELAXED);
+    for (size_t i = 0; i < lindperf__g.count; i++) {
         __atomic_store_n(&lindperf__g.stats[i].reached, 0, LINDPERF__RELAXED);
+        __atomic_store_n(&lindperf__g.stats[i].recursed, 0, LINDPERF__RELAXED);
+        lindperf__g.stats[i].contexts = 0;
+    }
+    lindperf__g.discovering = 1;
     pthread_mutex_unlock(&lindperf__lock);
     lindperf__set_modes(NULL, 0, LINDPERF__MODE_DISCOVER);
 }
@@ -1300,12 +2013,16 @@ static inline void lindperf_reset_all(void)
         st->baseline.calls = 0;
         st->baseline.total = 0;
         st->baseline = lindperf__sum_locked(i);
+        __atomic_store_n(&st->nested, 0, LINDPERF__RELAXED);
         if (st->retired_detail)
             lindperf__histogram_clear(st->retired_detail);
     }
     for (lindperf__thread *t = lindperf__g.threads; t; t = t->next)
         if (t->detail)
             lindperf__histogram_clear(t->detail);
+    lindperf__contexts_harvest_locked();
+    if (lindperf__g.context_sums)
+        memset(lindperf__g.context_sums, 0, lindperf__g.contexts.count * sizeof *lindperf__g.context_sums);
     pthread_mutex_unlock(&lindperf__lock);
 }
 
@@ -1377,18 +2094,46 @@ static inline int lindperf_counter_reached(const lindperf_counter *c)
     return c && lindperf_counter_count() && __atomic_load_n(&lindperf__g.stats[c->index].reached, LINDPERF__RELAXED);
 }
 
-/* The counter whose scope most often enclosed c's in the discovery run. */
+/* The parent of c's busiest calling context: the counter whose scope most often enclosed
+ * c's in the discovery run. */
 static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c)
 {
-    if (!c || !lindperf_counter_count() || !lindperf__g.parent_votes)
+    const lindperf_counter *parent = NULL;
+    if (!c || !lindperf_counter_count())
         return NULL;
-    size_t n = lindperf__g.count;
-    const uint64_t *votes = &lindperf__g.parent_votes[(size_t)c->index * (n + 1)];
-    size_t best = n;
-    for (size_t p = 0; p <= n; p++)
-        if (__atomic_load_n(&votes[p], LINDPERF__RELAXED) > __atomic_load_n(&votes[best], LINDPERF__RELAXED))
-            best = p;
-    return best < n ? lindperf__g.counters[best] : NULL;
+    pthread_mutex_lock(&lindperf__lock);
+    const lindperf__tree *t = &lindperf__g.contexts;
+    uint32_t best = LINDPERF__NO_NODE;
+    for (uint32_t i = 0; i < t->count; i++)
+        if (t->nodes[i].counter == c->index &&
+            (best == LINDPERF__NO_NODE || t->nodes[i].calls > t->nodes[best].calls))
+            best = i;
+    if (best != LINDPERF__NO_NODE && t->nodes[best].parent != LINDPERF__NO_NODE)
+        parent = lindperf__g.counters[t->nodes[t->nodes[best].parent].counter];
+    pthread_mutex_unlock(&lindperf__lock);
+    return parent;
+}
+
+/* The calling contexts of the last discovery run, parents before their children. */
+static inline int lindperf_context_at(size_t i, lindperf_context *out)
+{
+    int found = 0;
+    if (!out)
+        return -1;
+    memset(out, 0, sizeof *out);
+    out->parent = -1;
+    if (!lindperf_counter_count())
+        return -1;
+    pthread_mutex_lock(&lindperf__lock);
+    const lindperf__tree *t = &lindperf__g.contexts;
+    if (i < t->count) {
+        out->counter = lindperf__g.counters[t->nodes[i].counter];
+        out->parent = t->nodes[i].parent == LINDPERF__NO_NODE ? -1 : (long)t->nodes[i].parent;
+        out->calls = t->nodes[i].calls;
+        found = 1;
+    }
+    pthread_mutex_unlock(&lindperf__lock);
+    return found ? 0 : -1;
 }
 
 /* Timers, their frequency and their floor. */
@@ -1532,12 +2277,28 @@ static inline void lindperf_set_module_order(const char *const *modules, size_t 
 typedef struct lindperf__row {
     const lindperf_counter *counter;
     uint64_t calls, total;          /* total is UINT64_MAX when it saturated */
+    uint64_t outer_calls;           /* calls less the activations nested in its own */
+    int recursed;                   /* so total and avg are per outermost activation */
+    uint32_t contexts;              /* calling contexts it was reached in */
     uint64_t min, p50, p99, max;    /* valid when has_distribution */
     int has_distribution;
     int reached, timed;
     double floor;                   /* the floor of the counter's own run, in the unit */
-    long parent;                    /* row index of the parent, or -1 */
+    long parent;                    /* row of its busiest context's parent, or -1 */
 } lindperf__row;
+
+/* One node of the call path, in the order it is printed: each node before its children. */
+typedef struct lindperf__context_row {
+    size_t row;                     /* its counter's */
+    long parent;                    /* index in the snapshot's contexts, or -1 */
+    uint32_t depth;
+    uint64_t calls;                 /* in the timed run; the discovery run's if none */
+    lindperf__slot timed;           /* what the timed run kept for this context, if anything */
+    double time, self;              /* net, in the timer's unit; valid when has_time, has_self */
+    int has_time, has_self;
+    int estimated;                  /* time: the counter's per-call figure x the calls here */
+    int self_estimated;             /* self: from a time that is estimated */
+} lindperf__context_row;
 
 typedef struct lindperf__snapshot {
     lindperf_timer timer;
@@ -1548,6 +2309,9 @@ typedef struct lindperf__snapshot {
     const char *tsc_hz_source;
     size_t count;
     lindperf__row *rows;            /* in report order */
+    size_t context_count;
+    lindperf__context_row *contexts;   /* the call path, depth first; NULL when out of memory */
+    uint64_t not_recorded;          /* discovery scopes missing from the call path */
 } lindperf__snapshot;
 
 /* Report order: the modules named by lindperf_set_module_order, in that order, then the
@@ -1567,6 +2331,166 @@ static inline int lindperf__row_order(const void *a, const void *b)
     if (rx != ry)
         return rx < ry ? -1 : 1;
     return (x->counter->index > y->counter->index) - (x->counter->index < y->counter->index);
+}
+
+/* A counter's net time per outermost activation: a net run subtracted the floor interval
+ * by interval; a gross one subtracts it here, calls x floor. */
+static inline double lindperf__net_total(const lindperf__snapshot *s, const lindperf__row *r)
+{
+    double total = (double)r->total - (s->net ? 0 : r->floor * (double)r->outer_calls);
+    return total > 0 ? total : 0;
+}
+
+typedef struct lindperf__context_key {
+    uint32_t parent, row, node;
+} lindperf__context_key;
+
+static inline int lindperf__context_key_order(const void *a, const void *b)
+{
+    const lindperf__context_key *x = (const lindperf__context_key *)a;
+    const lindperf__context_key *y = (const lindperf__context_key *)b;
+    if (x->parent != y->parent)
+        return x->parent < y->parent ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* The children of node (LINDPERF__NO_NODE: the roots): a run of keys sorted by parent. */
+static inline size_t lindperf__children_of(const lindperf__context_key *keys, size_t n,
+                                           uint32_t node, size_t *end)
+{
+    size_t low = 0, high = n;
+    while (low < high) {
+        size_t mid = low + (high - low) / 2;
+        if (keys[mid].parent < node)
+            low = mid + 1;
+        else
+            high = mid;
+    }
+    for (*end = low; *end < n && keys[*end].parent == node;)
+        ++*end;
+    return low;
+}
+
+/* Each context's time. A counter reached in one context spent all its time there. One
+ * reached in several was timed per context, exactly, when its timed run kept a context
+ * for each of its calls; otherwise (discovery missed a path, or memory ran out) each
+ * context gets the counter's per-call figure times its calls: an estimate, and marked.
+ * Self time: the context's less its children's. */
+static inline void lindperf__context_times(lindperf__snapshot *s)
+{
+    uint64_t *attributed = (uint64_t *)calloc(s->count + 1, sizeof *attributed);
+    for (size_t i = 0; attributed && i < s->context_count; i++)
+        attributed[s->contexts[i].row] += s->contexts[i].timed.calls;
+    for (size_t i = 0; i < s->context_count; i++) {
+        lindperf__context_row *c = &s->contexts[i];
+        const lindperf__row *r = &s->rows[c->row];
+        c->has_time = r->timed && r->outer_calls && r->total != UINT64_MAX;
+        double per_call = c->has_time ? lindperf__net_total(s, r) / (double)r->outer_calls : 0;
+        if (!c->has_time) {
+            c->time = 0;
+        } else if (r->contexts == 1) {
+            c->calls = r->outer_calls;
+            c->time = lindperf__net_total(s, r);
+        } else if (attributed && attributed[c->row] == r->outer_calls) {
+            double floor = s->net ? 0 : r->floor * (double)c->timed.calls;
+            c->calls = c->timed.calls;
+            c->time = (double)c->timed.total > floor ? (double)c->timed.total - floor : 0;
+        } else {
+            c->estimated = 1;
+            c->time = per_call * (double)c->calls;
+        }
+        c->self = c->time;
+        c->has_self = c->has_time;
+        c->self_estimated = c->estimated;
+    }
+    free(attributed);
+    for (size_t i = 0; i < s->context_count; i++) {
+        const lindperf__context_row *child = &s->contexts[i];
+        if (child->parent < 0)
+            continue;
+        lindperf__context_row *parent = &s->contexts[child->parent];
+        parent->self -= child->time;
+        parent->has_self &= child->has_time;
+        parent->self_estimated |= child->estimated;
+    }
+}
+
+/* The call path, depth first, each node's children in report order. */
+static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
+{
+    size_t *row_of = (size_t *)malloc((s->count + 1) * sizeof *row_of);
+    uint64_t *busiest = (uint64_t *)calloc(s->count + 1, sizeof *busiest);   /* calls, by row */
+    pthread_mutex_lock(&lindperf__lock);
+    const lindperf__tree *t = &lindperf__g.contexts;
+    size_t n = t->count;
+    lindperf__context_key *keys = (lindperf__context_key *)malloc((n + 1) * sizeof *keys);
+    uint32_t *pending = (uint32_t *)malloc((n + 1) * sizeof *pending);
+    long *placed_at = (long *)malloc((n + 1) * sizeof *placed_at);
+    uint64_t *calls = (uint64_t *)malloc((n + 1) * sizeof *calls);
+    lindperf__slot *timed = (lindperf__slot *)calloc(n + 1, sizeof *timed);
+    s->contexts = (lindperf__context_row *)calloc(n + 1, sizeof *s->contexts);
+    s->not_recorded = lindperf__load(&lindperf__g.not_recorded);
+    int have_memory = row_of && busiest && keys && pending && placed_at && calls && timed &&
+                      s->contexts;
+    lindperf__contexts_harvest_locked();
+    if (have_memory && lindperf__g.context_sums)
+        memcpy(timed, lindperf__g.context_sums, n * sizeof *timed);
+    if (have_memory) {
+        for (size_t i = 0; i < s->count; i++)
+            row_of[s->rows[i].counter->index] = i;
+        for (uint32_t i = 0; i < n; i++) {
+            keys[i].parent = t->nodes[i].parent;
+            keys[i].row = (uint32_t)row_of[t->nodes[i].counter];
+            keys[i].node = i;
+            calls[i] = t->nodes[i].calls;
+        }
+    }
+    pthread_mutex_unlock(&lindperf__lock);
+    if (!have_memory) {
+        free(s->contexts);
+        s->contexts = NULL;
+        n = 0;
+    }
+    qsort(keys, n, sizeof *keys, lindperf__context_key_order);
+
+    /* Each counter's parent in its busiest context, for the JSON and CSV "parent". */
+    for (size_t i = 0; i < s->count; i++)
+        s->rows[i].parent = -1;
+    for (size_t i = 0; i < n; i++)
+        placed_at[keys[i].node] = (long)keys[i].row;   /* for now: the row of each node */
+    for (size_t i = 0; i < n; i++) {
+        lindperf__row *r = &s->rows[keys[i].row];
+        if (!r->contexts++ || calls[keys[i].node] > busiest[keys[i].row]) {
+            busiest[keys[i].row] = calls[keys[i].node];
+            r->parent = keys[i].parent == LINDPERF__NO_NODE ? -1 : placed_at[keys[i].parent];
+        }
+    }
+
+    /* Depth first with a stack of nodes still to place: children pushed in reverse. */
+    size_t stacked = 0, end, first = lindperf__children_of(keys, n, LINDPERF__NO_NODE, &end);
+    for (size_t k = end; k-- > first;)
+        pending[stacked++] = (uint32_t)k;
+    while (stacked) {
+        const lindperf__context_key *key = &keys[pending[--stacked]];
+        lindperf__context_row *c = &s->contexts[s->context_count];
+        placed_at[key->node] = (long)s->context_count++;
+        c->row = key->row;
+        c->calls = calls[key->node];
+        c->timed = timed[key->node];
+        c->parent = key->parent == LINDPERF__NO_NODE ? -1 : placed_at[key->parent];
+        c->depth = c->parent < 0 ? 0 : s->contexts[c->parent].depth + 1;
+        first = lindperf__children_of(keys, n, key->node, &end);
+        for (size_t k = end; k-- > first;)
+            pending[stacked++] = (uint32_t)k;
+    }
+    lindperf__context_times(s);
+    free(row_of);
+    free(busiest);
+    free(keys);
+    free(pending);
+    free(placed_at);
+    free(calls);
+    free(timed);
 }
 
 /* NULL when out of memory. Free with lindperf__snapshot_free. */
@@ -1607,6 +2531,8 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
         rows[i].max = lindperf__percentile_of(h, 100);
         rows[i].reached = (int)__atomic_load_n(&lindperf__g.stats[i].reached, LINDPERF__RELAXED);
         rows[i].timed = (int)lindperf__g.stats[i].timed;
+        rows[i].recursed = (int)__atomic_load_n(&lindperf__g.stats[i].recursed, LINDPERF__RELAXED);
+        rows[i].outer_calls = sum.calls - (rows[i].recursed ? lindperf__load(&lindperf__g.stats[i].nested) : 0);
         rows[i].floor = lindperf__g.stats[i].floor > 0 ? lindperf__g.stats[i].floor : s->floor;
     }
     pthread_mutex_unlock(&lindperf__lock);
@@ -1624,26 +2550,23 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
     }
 
     qsort(rows, n, sizeof *rows, lindperf__row_order);
-    for (size_t i = 0; i < n; i++) {
-        const lindperf_counter *parent = lindperf_counter_parent(rows[i].counter);
-        rows[i].parent = -1;
-        for (size_t j = 0; parent && j < n; j++)
-            if (rows[j].counter == parent)
-                rows[i].parent = (long)j;
-    }
+    lindperf__snapshot_contexts(s);
     return s;
 }
 
 static inline void lindperf__snapshot_free(lindperf__snapshot *s)
 {
-    if (s)
+    if (s) {
         free(s->rows);
+        free(s->contexts);
+    }
     free(s);
 }
 
+/* Per outermost activation: a recursive counter's nested ones add calls but no time. */
 static inline double lindperf__avg(const lindperf__row *r)
 {
-    return r->calls ? (double)r->total / (double)r->calls : 0;
+    return r->outer_calls ? (double)r->total / (double)r->outer_calls : 0;
 }
 
 /* Text: a value in the timer's unit, scaled to three decimals: "94.274ns", "12.500Mcyc". */
@@ -1782,63 +2705,65 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
     fprintf(out, "; figures %s\n", s->net ? "net (the empty scope subtracted)" : "gross");
 }
 
-/* The call path compares counters measured in different runs, so it works on net times:
- * in a gross run, a child called a million times pays the timer floor a million times, and
- * subtracting gross totals would pile every layer's floors onto the leaves. A net run has
- * subtracted the floor interval by interval already; a gross one loses calls x floor. */
-static inline double lindperf__net_total(const lindperf__snapshot *s, const lindperf__row *r)
+#define LINDPERF__ESTIMATE_MARK "\xe2\x89\x88"   /* U+2248 ALMOST EQUAL TO */
+
+/* A call-path cell: "-" unknown, "~0" below zero from noise, a mark before an estimate. */
+static inline void lindperf__put_path_value(FILE *out, const lindperf__snapshot *s, double v,
+                                            int known, int estimated)
 {
-    double total = (double)r->total - (s->net ? 0 : r->floor * (double)r->calls);
-    return total > 0 ? total : 0;
+    char value[64], cell[80];
+    if (!known) {
+        snprintf(cell, sizeof cell, "-");
+    } else if (v < 0) {
+        snprintf(cell, sizeof cell, "~0");
+    } else {
+        lindperf__format_value(value, sizeof value, v, s->timer);
+        snprintf(cell, sizeof cell, "%s%s", estimated ? LINDPERF__ESTIMATE_MARK : "", value);
+    }
+    fputc(' ', out);
+    lindperf__put_cell(out, cell, LINDPERF_VALUE_WIDTH, 1);
 }
 
-/* Self time: a counter's net total less its children's, never below zero. */
-static inline double lindperf__self_total(const lindperf__snapshot *s, size_t i)
+static inline void lindperf__put_context(FILE *out, const lindperf__snapshot *s,
+                                         const lindperf__context_row *c)
 {
-    double self = lindperf__net_total(s, &s->rows[i]);
-    for (size_t j = 0; j < s->count; j++)
-        if (s->rows[j].parent == (long)i && s->rows[j].calls)
-            self -= lindperf__net_total(s, &s->rows[j]);
-    return self > 0 ? self : 0;
-}
-
-static inline void lindperf__put_tree_node(FILE *out, const lindperf__snapshot *s, size_t i,
-                                           size_t depth, char *shown)
-{
-    const lindperf__row *r = &s->rows[i];
-    shown[i] = 1;
     char name[LINDPERF_NAME_WIDTH * 4 + 1];
-    size_t indent = depth * 2 < LINDPERF_NAME_WIDTH / 2 ? depth * 2 : LINDPERF_NAME_WIDTH / 2;
-    snprintf(name, sizeof name, "%*s%s", (int)indent, "", r->counter->name);
+    size_t indent = c->depth * 2 < LINDPERF_NAME_WIDTH / 2 ? c->depth * 2 : LINDPERF_NAME_WIDTH / 2;
+    snprintf(name, sizeof name, "%*s%s", (int)indent, "", s->rows[c->row].counter->name);
     lindperf__put_cell(out, name, LINDPERF_NAME_WIDTH, 0);
-    fprintf(out, " %*llu", LINDPERF_CALLS_WIDTH, (unsigned long long)r->calls);
-    lindperf__put_value(out, s, lindperf__net_total(s, r) / (double)r->calls, 1);
-    lindperf__put_value(out, s, lindperf__self_total(s, i) / (double)r->calls, 1);
+    fprintf(out, " %*llu", LINDPERF_CALLS_WIDTH, (unsigned long long)c->calls);
+    double calls = c->calls ? (double)c->calls : 1;
+    lindperf__put_path_value(out, s, c->time / calls, c->has_time, c->estimated);
+    lindperf__put_path_value(out, s, c->self / calls, c->has_self, c->self_estimated);
     fputc('\n', out);
-    for (size_t j = 0; j < s->count; j++)
-        if (s->rows[j].parent == (long)i && s->rows[j].calls && !shown[j])
-            lindperf__put_tree_node(out, s, j, depth + 1, shown);
 }
 
-/* Each counter under the one whose scope most often enclosed it, with its net average and
- * its self time per call, in the base width even under --perf-detail. A parent that was not timed leaves its children at the top; a
- * cycle (recursion) is broken where the second pass meets it. */
+/* Every calling context of the discovery run under its parent, with its net average and
+ * self time per call of that context, in the base width even under --perf-detail; then a
+ * line for each mark that it used. */
 static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
 {
-    char *shown = (char *)calloc(s->count + 1, 1);
-    if (!shown)
-        return;
+    int estimated = 0, negative = 0;
     lindperf__put_section(out, "CALL PATH (NET)", "avg", "self", 0);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < s->count; i++) {
-            const lindperf__row *r = &s->rows[i];
-            int is_root = r->parent < 0 || s->rows[r->parent].calls == 0;
-            if (r->calls && !shown[i] && (is_root || pass == 1))
-                lindperf__put_tree_node(out, s, i, 0, shown);
-        }
+    for (size_t i = 0; i < s->context_count; i++) {
+        const lindperf__context_row *c = &s->contexts[i];
+        lindperf__put_context(out, s, c);
+        estimated |= (c->has_time && c->estimated) || (c->has_self && c->self_estimated);
+        negative += c->has_self && c->self < 0;
     }
+    if (!s->contexts)
+        fputs("lindperf: out of memory for the call path\n", out);
     fputc('\n', out);
-    free(shown);
+    if (estimated)
+        fputs(LINDPERF__ESTIMATE_MARK ": estimated: its context could not be kept in the timed "
+              "run, so it gets the counter's per-call figure times its calls\n", out);
+    if (negative)
+        fprintf(out, "~0: in %d context%s the children's figures add up to more than the "
+                "parent's (noise); its self time is below zero\n", negative, negative == 1 ? "" : "s");
+    if (s->not_recorded)
+        fprintf(out, "lindperf: the discovery run could not record %llu scope%s (a signal handler "
+                "met its thread's record busy, or memory ran out); the call path may miss them\n",
+                (unsigned long long)s->not_recorded, s->not_recorded == 1 ? "" : "s");
 }
 
 /* "never reached: a, b" and its kin, one line each, for instrumentation that saw no call. */
@@ -1851,6 +2776,21 @@ static inline void lindperf__put_unreached(FILE *out, const lindperf__snapshot *
         if (r->calls || r->reached != reached || (reached && r->timed != timed))
             continue;
         fprintf(out, "%s%s", first ? label : ", ", r->counter->name);
+        first = 0;
+    }
+    if (!first)
+        fputc('\n', out);
+}
+
+/* Recursive counters: calls count every activation, time only the outermost ones. */
+static inline void lindperf__put_recursed(FILE *out, const lindperf__snapshot *s)
+{
+    int first = 1;
+    for (size_t i = 0; i < s->count; i++) {
+        if (!s->rows[i].recursed || !s->rows[i].calls)
+            continue;
+        fprintf(out, "%s%s", first ? "recursed (calls count every activation; total and avg "
+                "only the outermost): " : ", ", s->rows[i].counter->name);
         first = 0;
     }
     if (!first)
@@ -1885,6 +2825,7 @@ static inline int lindperf__report_snapshot(FILE *out, const lindperf__snapshot 
     lindperf__put_unreached(out, s, "never reached: ", 0, 0);
     lindperf__put_unreached(out, s, "reached only in the discovery run: ", 1, 1);
     lindperf__put_unreached(out, s, "not timed (left out by --perf-only): ", 1, 0);
+    lindperf__put_recursed(out, s);
     return lindperf__finish(out);
 }
 
@@ -1972,6 +2913,35 @@ static inline void lindperf__cpu_model(char *buf, size_t size)
     fclose(f);
 }
 
+static inline void lindperf__json_double_or_null(FILE *out, const char *key, double v, int valid)
+{
+    if (valid)
+        fprintf(out, ", \"%s\": %.3f", key, v);
+    else
+        fprintf(out, ", \"%s\": null", key);
+}
+
+/* The call path: nodes depth first, each with the id of its parent node. */
+static inline void lindperf__json_tree(FILE *out, const lindperf__snapshot *s)
+{
+    fprintf(out, "  \"not_recorded\": %llu,\n  \"tree\": [", (unsigned long long)s->not_recorded);
+    for (size_t i = 0; i < s->context_count; i++) {
+        const lindperf__context_row *c = &s->contexts[i];
+        fprintf(out, "%s    {\"id\": %zu, \"parent\": ", i ? ",\n" : "\n", i);
+        if (c->parent >= 0)
+            fprintf(out, "%ld", c->parent);
+        else
+            fputs("null", out);
+        fputs(", \"name\": ", out);
+        lindperf__json_string(out, s->rows[c->row].counter->name);
+        fprintf(out, ", \"calls\": %llu", (unsigned long long)c->calls);
+        lindperf__json_double_or_null(out, "total", c->time, c->has_time);
+        lindperf__json_double_or_null(out, "self", c->self, c->has_self);
+        fprintf(out, ", \"time\": \"%s\"}", c->estimated ? "estimated" : "exact");
+    }
+    fputs(s->context_count ? "\n  ]\n" : "]\n", out);
+}
+
 static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s)
 {
     char host[256] = "unknown", cpu[256], date[32] = "unknown";
@@ -2021,10 +2991,13 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         lindperf__json_number_or_null(out, "max", r->max, r->has_distribution);
         fprintf(out, ", \"empty_scope\": %.3f, \"parent\": ", r->floor);
         lindperf__json_string(out, r->parent >= 0 ? s->rows[r->parent].counter->name : NULL);
-        fputc('}', out);
+        fprintf(out, ", \"recursed\": %s, \"outer_calls\": %llu}", r->recursed ? "true" : "false",
+                (unsigned long long)r->outer_calls);
         separator = ",\n";
     }
-    fputs("\n  ]\n}\n", out);
+    fputs("\n  ],\n", out);
+    lindperf__json_tree(out, s);
+    fputs("}\n", out);
     return lindperf__finish(out);
 }
 
@@ -2084,6 +3057,39 @@ static inline int lindperf__csv_snapshot(FILE *out, const lindperf__snapshot *s)
 static inline int lindperf_write_csv(FILE *out)
 {
     return lindperf__with_snapshot(out, lindperf__csv_snapshot);
+}
+
+static inline void lindperf__csv_double(FILE *out, double v, int valid)
+{
+    fputc(',', out);
+    if (valid)
+        fprintf(out, "%.3f", v);
+}
+
+/* The call path as its own RFC 4180 table, a row per context, depth first. */
+static inline int lindperf__tree_csv_snapshot(FILE *out, const lindperf__snapshot *s)
+{
+    fputs("id,parent,depth,module,name,calls,total,self,time\n", out);
+    for (size_t i = 0; i < s->context_count; i++) {
+        const lindperf__context_row *c = &s->contexts[i];
+        fprintf(out, "%zu,", i);
+        if (c->parent >= 0)
+            fprintf(out, "%ld", c->parent);
+        fprintf(out, ",%u,", c->depth);
+        lindperf__csv_field(out, s->rows[c->row].counter->module);
+        fputc(',', out);
+        lindperf__csv_field(out, s->rows[c->row].counter->name);
+        fprintf(out, ",%llu", (unsigned long long)c->calls);
+        lindperf__csv_double(out, c->time, c->has_time);
+        lindperf__csv_double(out, c->self, c->has_self);
+        fprintf(out, ",%s\n", c->estimated ? "estimated" : "exact");
+    }
+    return lindperf__finish(out);
+}
+
+static inline int lindperf_write_tree_csv(FILE *out)
+{
+    return lindperf__with_snapshot(out, lindperf__tree_csv_snapshot);
 }
 
 /* STUB for the merge (shape branch): the repeat and batching settings that --perf-repeat and
@@ -2384,6 +3390,9 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
         written = -1;
     if (lindperf__g.csv_path && lindperf__write_file(lindperf__g.csv_path, lindperf_write_csv) != 0)
         written = -1;
+    if (lindperf__g.tree_csv_path &&
+        lindperf__write_file(lindperf__g.tree_csv_path, lindperf_write_tree_csv) != 0)
+        written = -1;
     return status ? status : written;
 }
 
@@ -2470,12 +3479,23 @@ static inline uint64_t lindperf_counter_max(const lindperf_counter *c) { (void)c
 static inline uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p) { (void)c; (void)p; return 0; }
 static inline int lindperf_counter_reached(const lindperf_counter *c) { (void)c; return 0; }
 static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c) { (void)c; return NULL; }
+static inline int lindperf_context_at(size_t i, lindperf_context *out)
+{
+    (void)i;
+    if (out) {
+        out->counter = NULL;
+        out->parent = -1;
+        out->calls = 0;
+    }
+    return -1;
+}
 static inline double lindperf_tsc_hz(void) { return 0; }
 static inline double lindperf_empty_scope(lindperf_timer t) { (void)t; return 0; }
 static inline double lindperf_calibrate(lindperf_timer t) { (void)t; return 0; }
 static inline int lindperf_report(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_json(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_csv(FILE *out) { (void)out; return 0; }
+static inline int lindperf_write_tree_csv(FILE *out) { (void)out; return 0; }
 
 #endif /* LIND_PERF */
 

@@ -148,6 +148,7 @@ static inline lindperf__row *hand_row(hand_snapshot *h, const char *module, cons
     h->rows[i].counter = &h->counters[i];
     h->rows[i].calls = calls;
     h->rows[i].total = total;
+    h->rows[i].outer_calls = calls;
     h->rows[i].parent = -1;
     h->rows[i].floor = h->s.floor;
     h->rows[i].reached = calls > 0;
