@@ -343,7 +343,7 @@ static void tooltip(FILE *out, const lindperf_run_counter *k, const char *unit)
     fprintf(out, ": avg %s, %.0f calls, total %s</title>", avg, k->calls, total);
 }
 
-/* A line of small grey text, for what a part means. Returns the y below it. */
+/* A line of small text under a heading, for what a part means. Returns the y below it. */
 static double note(FILE *out, double y, const char *colour, const char *text)
 {
     y += 16;
@@ -630,7 +630,10 @@ static double draw_call_path_notes(FILE *out, const chart *c, double y)
     y = note(out, y, "#666666", "A node is as wide as its total; the gap its children leave "
              "under it is its self time (its total less its children's), and share is that gap "
              "over the root's width.");
-    if (!t->net)
+    if (t->net < 0)
+        y = note(out, y, NOTE_COLOUR, "The file does not say whether its figures are net, so "
+                 "they are drawn as written; gross figures include the timer's own cost.");
+    else if (!t->net)
         y = note(out, y, NOTE_COLOUR, "Figures are gross: each includes the timer's own cost, "
                  "about one empty scope per call, and the file names no empty scope to take out.");
     else if (t->netted_here)
@@ -679,7 +682,8 @@ static double draw_call_path(FILE *out, const chart *c, double y)
             "</text>\n", MARGIN, y, FONT_SIZE + 3);
     fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"%s\" text-anchor=\"end\">"
             "%s</text>\n", CHART_WIDTH - MARGIN, y, FONT_SIZE - 1,
-            t->net ? "#666666" : NOTE_COLOUR, t->net ? "net figures" : "gross figures");
+            t->net == 1 ? "#666666" : NOTE_COLOUR,
+            t->net == 1 ? "net figures" : t->net == 0 ? "gross figures" : "figures as written");
     y = draw_call_path_notes(out, c, y);
     for (size_t root = 0; root < t->count;) {
         size_t end = root + 1;

@@ -16,6 +16,7 @@
  *       the way the header makes the call path's: total minus outermost calls x the
  *       counter's empty scope, at least 0. A file that is gross and names no empty scope
  *       stays gross, and says so (`net` is 0): gross figures include the timer's own cost.
+ *       One that does not say whether it is net is read as written (`net` is -1).
  *
  * A node's self time is its total less its children's totals. It is negative when noise
  * between separately timed runs makes the children outweigh their parent; it is kept so,
@@ -48,7 +49,7 @@ typedef struct {
     lindperf_tree_node *nodes;      /* depth first: a parent before its children */
     size_t count;
     int from_parents;               /* 1: the file has no "tree"; made from counters' parents */
-    int net;                        /* 1: figures net of the timer floor; 0: gross */
+    int net;                        /* 1: net of the timer floor; 0: gross; -1: not said */
     int netted_here;                /* 1: the file was gross and the floor was subtracted here */
     size_t left_out;                /* from_parents: counters in or under a loop of parents */
 } lindperf_tree;
@@ -257,8 +258,10 @@ static int lindperf_tree__from_parents(const lindperf_run *run, lindperf_tree *t
     int floors_known = 1;
     for (size_t i = 0; i < run->count; i++)
         floors_known &= lindperf_tree__floor(run->doc, &counters->items[i]) >= 0;
-    tree->net = run->net == 1 || floors_known;
-    tree->netted_here = run->net != 1 && floors_known;
+    /* A file that does not say whether it is net is drawn as written: subtracting a floor
+     * from figures that may already be net would count it twice. */
+    tree->netted_here = run->net == 0 && floors_known;
+    tree->net = run->net == 1 || tree->netted_here ? 1 : run->net == 0 ? 0 : -1;
     for (size_t i = 0; i < run->count; i++) {
         const lindperf_run_counter *c = &run->counters[i];
         const lindperf_json *item = &counters->items[i];
