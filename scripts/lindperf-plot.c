@@ -554,8 +554,8 @@ static void table_cell(FILE *out, double x, double y, const char *colour, const 
 }
 
 /* The part of the root's width that a node's self time takes in the icicle: its self time
- * over the root's, but for children scaled to fit a parent they outweigh. So the shares
- * add up to at most 100%, as the picture does. */
+ * over the root's total, less where children were scaled to fit a parent they outweigh. So
+ * a root's shares add up to at most 100%, as its picture does. */
 static double drawn_share(const chart *c, const double *layout, size_t root, size_t i)
 {
     const lindperf_tree *t = &c->tree;
