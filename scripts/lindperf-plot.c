@@ -49,6 +49,7 @@
 #define MODULE_GAP 6
 #define ICICLE_ROW_HEIGHT 22
 #define NODE_LABEL_MIN_WIDTH 40     /* narrower nodes keep their name in the tooltip only */
+#define NODE_STROKE_MIN_WIDTH 3     /* a thinner node's white outline would hide its fill */
 #define MARK_SIZE 9                 /* the negative-self corner */
 #define TABLE_INDENT 14             /* per level of the call path's table */
 #define LOG_AXIS_RATIO 100.0        /* max/min avg beyond which a linear axis hides small bars */
@@ -484,7 +485,7 @@ static void draw_node(FILE *out, const chart *c, size_t i, double x, double widt
     fprintf(out, "<rect class=\"node\" x=\"%.3f\" y=\"%.1f\" width=\"%.3f\" height=\"%d\" "
             "fill=\"%s\"%s data-node=\"%zu\"", x, y, width, ICICLE_ROW_HEIGHT - 2, fill,
             n->estimated ? " fill-opacity=\"0.5\" stroke=\"#333333\" stroke-dasharray=\"3 2\""
-                         : " stroke=\"#ffffff\"", i);
+            : width >= NODE_STROKE_MIN_WIDTH ? " stroke=\"#ffffff\"" : "", i);
     if (n->parent != LINDPERF_TREE_NONE) {
         const lindperf_tree_node *p = &c->tree.nodes[n->parent];
         fprintf(out, " data-parent-node=\"%ld\" data-parent=\"", n->parent);
