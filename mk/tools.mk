@@ -11,5 +11,5 @@ tools: $(TOOLS)
 $(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm
 
-$(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
+$(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) scripts/lindperf-tree.h | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm

@@ -6,16 +6,25 @@
  * coloured by it, with the value written after the bar. When the averages span more than
  * two decades (a 100 ms boot next to a 20 ns syscall) the axis is logarithmic, and says so.
  *
- * Part 2, "call path", only when the file knows parents: for every root counter with
- * children, one stacked bar of self times per call of the root. A counter's self time is
- * its total minus its children's totals, clamped at 0 (the totals come from separate timed
- * runs, so noise can make the difference negative), divided by the root's calls.
+ * Part 2, "call path": the whole call path (scripts/lindperf-tree.h), one icicle per root.
+ * A node's width is its net total, its children sit under it from the left, and the gap
+ * they leave is its self time. A counter reached from two callers is drawn under both,
+ * with the calls and time it had under each. When noise makes the children outweigh their
+ * parent (its self time is below zero), they are scaled to fit it, so its self time is
+ * drawn as zero width and the node is marked; nothing is ever drawn wider than its root.
+ * A table under each icicle gives every node's calls, avg, total, self and share.
+ * Files without a calling-context tree are drawn from each counter's parent, made net here
+ * when the file names its empty scope; a gross file that does not is labelled gross.
  *
  * Markup contract (the tests and other tools may rely on it): every counter's bar in part 1
- * is a <rect class="bar">, every stacked piece in part 2 a <rect class="segment">, and both
- * carry data-counter="module::name" and data-module="module"; one module has one fill.
- * Legend swatches are class="swatch". Only presentation attributes are used (no CSS), so
- * simple renderers draw it the way a browser does.
+ * is a <rect class="bar">, every node of part 2 a <rect class="node">, and both carry
+ * data-counter="module::name" and data-module="module"; one module has one fill. A node
+ * also carries data-node and data-parent-node (node numbers, depth first; none on a root),
+ * data-parent (its caller's name), data-calls, data-total and data-self (the file's unit,
+ * "unknown" when not timed) and data-time="exact" or "estimated". A node whose self time is
+ * below zero has a <path class="negative-self"> mark with the same data-node. Legend
+ * swatches are class="swatch". Only presentation attributes are used (no CSS), so simple
+ * renderers draw it the way a browser does.
  */
 #define _POSIX_C_SOURCE 200809L   /* open_memstream */
 #include <errno.h>
@@ -25,6 +34,7 @@
 #include <string.h>
 
 #include "lindperf-run.h"
+#include "lindperf-tree.h"
 
 #define CHART_WIDTH 960
 #define MARGIN 16
@@ -32,16 +42,22 @@
 #define CHAR_WIDTH 7.3              /* of FONT_SIZE monospace, to size the label column */
 #define LABEL_MAX_CHARS 56          /* longer names are cut with an ellipsis; <title> has all */
 #define COMMAND_MAX_CHARS 124       /* of the command line under the title */
-#define SUM_SLACK 1.05              /* self times may exceed the root by this before a note */
 #define VALUE_COLUMN_WIDTH 96
 #define ROW_HEIGHT 20
 #define BAR_HEIGHT 14
 #define MODULE_HEADING_HEIGHT 22
 #define MODULE_GAP 6
-#define STACK_HEIGHT 26
-#define LOG_AXIS_RATIO 100.0        /* max/min avg beyond which a linear axis hides the small bars */
+#define ICICLE_ROW_HEIGHT 22
+#define NODE_LABEL_MIN_WIDTH 40     /* narrower nodes keep their name in the tooltip only */
+#define NODE_STROKE_MIN_WIDTH 3     /* a thinner node's white outline would hide its fill */
+#define MARK_SIZE 9                 /* the negative-self corner */
+#define TABLE_INDENT 14             /* per level of the call path's table */
+#define LOG_AXIS_RATIO 100.0        /* max/min avg beyond which a linear axis hides small bars */
 #define MONO_FONT "DejaVu Sans Mono, Menlo, Consolas, monospace"
 #define SANS_FONT "DejaVu Sans, Helvetica, Arial, sans-serif"
+#define NOTE_COLOUR "#b03a2e"
+#define UNKNOWN_MODULE_COLOUR "#bbbbbb"
+#define ESTIMATE_MARK "\xe2\x89\x88"   /* U+2248, as the text report marks an estimate */
 
 /* Tableau 10: distinct in hue and still distinct for most colour-blind readers. */
 static const char *const palette[] = {
@@ -53,16 +69,17 @@ static const char *const palette[] = {
 static const char usage[] =
     "usage: lindperf-plot IN.json -o OUT.svg\n"
     "  Draws a lindperf results file (written with --perf-json=FILE) as an SVG chart:\n"
-    "  average per counter by module, and the call path's self times when parents are known.\n"
+    "  average per counter by module, and the whole call path, one icicle per root.\n"
     "  -o FILE   where to write the SVG (- for stdout)\n";
 
 typedef struct {
     const lindperf_run *run;
+    lindperf_tree tree;
     const char **modules;           /* distinct modules in order of first appearance */
     size_t module_count;
     size_t *module_of;              /* counter -> index into modules */
-    long *parent_of;                /* counter -> parent counter, or -1 */
-    int *depth;                     /* counter -> depth below its root, -1 when unreachable */
+    double *extent;                 /* node -> the time its width stands for */
+    double *children_extent;        /* node -> the sum of its children's extents */
 } chart;
 
 /* ---- text --------------------------------------------------------------------------- */
@@ -80,8 +97,11 @@ static size_t char_count(const char *s, size_t n)
 static size_t utf8_decode(const unsigned char *s, size_t n, unsigned *code)
 {
     static const unsigned min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
-    size_t length = s[0] < 0x80 ? 1 : s[0] >= 0xC2 && s[0] < 0xE0 ? 2 : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
-                  : s[0] >= 0xF0 && s[0] < 0xF5 ? 4 : 0;
+    size_t length = s[0] < 0x80                  ? 1
+                  : s[0] >= 0xC2 && s[0] < 0xE0 ? 2
+                  : s[0] >= 0xE0 && s[0] < 0xF0 ? 3
+                  : s[0] >= 0xF0 && s[0] < 0xF5 ? 4
+                                                : 0;
     if (length == 0 || length > n)
         return 0;
     unsigned c = length == 1 ? s[0] : s[0] & (0x7F >> length);
@@ -162,22 +182,40 @@ static const char *text_colour_on(const char *fill)
 
 static void chart_free(chart *c)
 {
+    lindperf_tree_free(&c->tree);
     free(c->modules);
     free(c->module_of);
-    free(c->parent_of);
-    free(c->depth);
+    free(c->extent);
+    free(c->children_extent);
 }
 
+/* A node's width stands for its total; a node that was not timed stands for its children,
+ * the least it can have spent. Children follow their parent, so one pass from the end. */
+static void measure_nodes(chart *c)
+{
+    const lindperf_tree *t = &c->tree;
+    for (size_t i = t->count; i-- > 0;) {
+        const lindperf_tree_node *n = &t->nodes[i];
+        c->extent[i] = !n->has_total ? c->children_extent[i] : n->total > 0 ? n->total : 0;
+        if (n->parent != LINDPERF_TREE_NONE)
+            c->children_extent[n->parent] += c->extent[i];
+    }
+}
+
+/* 0; -1 when out of memory; 1 when the call path is malformed (the message is printed). */
 static int chart_init(chart *c, const lindperf_run *run)
 {
     size_t n = run->count ? run->count : 1;
     memset(c, 0, sizeof *c);
     c->run = run;
+    if (lindperf_tree_load(run, &c->tree) != 0)
+        return 1;
+    size_t nodes = c->tree.count ? c->tree.count : 1;
     c->modules = calloc(n, sizeof *c->modules);
     c->module_of = calloc(n, sizeof *c->module_of);
-    c->parent_of = calloc(n, sizeof *c->parent_of);
-    c->depth = calloc(n, sizeof *c->depth);
-    if (!c->modules || !c->module_of || !c->parent_of || !c->depth) {
+    c->extent = calloc(nodes, sizeof *c->extent);
+    c->children_extent = calloc(nodes, sizeof *c->children_extent);
+    if (!c->modules || !c->module_of || !c->extent || !c->children_extent) {
         chart_free(c);
         return -1;
     }
@@ -189,49 +227,17 @@ static int chart_init(chart *c, const lindperf_run *run)
         if (m == c->module_count)
             c->modules[c->module_count++] = k->module;
         c->module_of[i] = m;
-        c->parent_of[i] = k->parent ? lindperf_run_find(run, k->parent, k->parent_length) : -1;
-        if (c->parent_of[i] == (long)i)
-            c->parent_of[i] = -1;   /* a counter cannot enclose itself; treat it as a root */
     }
-    /* Depth by walking up; a walk longer than the counter count has met a loop. */
-    size_t looped = 0;
-    for (size_t i = 0; i < run->count; i++) {
-        long p = c->parent_of[i];
-        int d = 0;
-        while (p >= 0 && (size_t)d <= run->count) {
-            p = c->parent_of[p];
-            d++;
-        }
-        c->depth[i] = p < 0 ? d : -1;
-        looped += p >= 0;
-    }
-    if (looped)
-        fprintf(stderr, "lindperf: note: %s: %zu counters have a loop among their parents; "
-                "they are left out of the call path\n", run->path, looped);
+    measure_nodes(c);
     return 0;
 }
 
-static const char *module_colour(const chart *c, size_t counter)
+static const char *module_colour(const chart *c, const char *module)
 {
-    return palette[c->module_of[counter] % PALETTE_SIZE];
-}
-
-static int has_children(const chart *c, size_t counter)
-{
-    for (size_t i = 0; i < c->run->count; i++)
-        if (c->parent_of[i] == (long)counter && c->depth[i] > 0)
-            return 1;
-    return 0;
-}
-
-/* Self time per call of the root: own total minus the children's totals, never below 0. */
-static double self_per_root_call(const chart *c, size_t counter, double root_calls)
-{
-    double self = c->run->counters[counter].total;
-    for (size_t i = 0; i < c->run->count; i++)
-        if (c->parent_of[i] == (long)counter && c->depth[i] > 0)
-            self -= c->run->counters[i].total;
-    return self > 0 && root_calls > 0 ? self / root_calls : 0;
+    for (size_t m = 0; module && m < c->module_count; m++)
+        if (strcmp(c->modules[m], module) == 0)
+            return palette[m % PALETTE_SIZE];
+    return UNKNOWN_MODULE_COLOUR;
 }
 
 /* ---- drawing ------------------------------------------------------------------------ */
@@ -257,8 +263,10 @@ static axis make_axis(const lindperf_run *run, double x0, double width)
     double max = 0, min = INFINITY;
     for (size_t i = 0; i < run->count; i++) {
         double v = run->counters[i].avg;
-        if (v > max) max = v;
-        if (v > 0 && v < min) min = v;
+        if (v > max)
+            max = v;
+        if (v > 0 && v < min)
+            min = v;
     }
     axis a = {0, 0, 1, x0, width};
     if (max <= 0)
@@ -277,7 +285,8 @@ static double axis_length(const axis *a, double v)
 {
     if (v <= a->lo)
         return 0;
-    double f = a->logarithmic ? (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo)) : (v - a->lo) / (a->hi - a->lo);
+    double f = a->logarithmic ? (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo))
+                              : (v - a->lo) / (a->hi - a->lo);
     return (f > 1 ? 1 : f) * a->width;
 }
 
@@ -307,19 +316,21 @@ static void draw_axis(FILE *out, const axis *a, const char *unit, double top, do
         double x = a->x0 + axis_length(a, v);
         char label[32];
         format_tick(v, unit, label, sizeof label);
-        fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\" stroke-width=\"1\"/>\n",
-                x, top, x, bottom);
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%d\" fill=\"#666666\">%s</text>\n",
-                x, top - 4, FONT_SIZE - 1, label);
+        fprintf(out, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\" "
+                "stroke-width=\"1\"/>\n", x, top, x, bottom);
+        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%d\" "
+                "fill=\"#666666\">%s</text>\n", x, top - 4, FONT_SIZE - 1, label);
     }
 }
 
-static void data_attributes(FILE *out, const lindperf_run_counter *k)
+static void name_attributes(FILE *out, const char *name, size_t name_length, const char *module)
 {
     fputs(" data-counter=\"", out);
-    xml_text(out, k->name, k->name_length, 0);
-    fputs("\" data-module=\"", out);
-    xml_string(out, k->module);
+    xml_text(out, name, name_length, 0);
+    if (module) {
+        fputs("\" data-module=\"", out);
+        xml_string(out, module);
+    }
     fputs("\"", out);
 }
 
@@ -331,6 +342,17 @@ static void tooltip(FILE *out, const lindperf_run_counter *k, const char *unit)
     fputs("<title>", out);
     xml_text(out, k->name, k->name_length, 0);
     fprintf(out, ": avg %s, %.0f calls, total %s</title>", avg, k->calls, total);
+}
+
+/* A line of small text under a heading, for what a part means. Returns the y below it. */
+static double note(FILE *out, double y, const char *colour, const char *text)
+{
+    y += 16;
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"%s\">", MARGIN, y,
+            FONT_SIZE - 1, colour);
+    xml_string(out, text);
+    fputs("</text>\n", out);
+    return y;
 }
 
 /* Returns the y below what it drew. */
@@ -346,12 +368,14 @@ static double draw_averages(FILE *out, const chart *c, double y)
     if (longest > LABEL_MAX_CHARS)
         longest = LABEL_MAX_CHARS;
     double label_width = longest * CHAR_WIDTH + 24;
-    axis a = make_axis(run, MARGIN + label_width, CHART_WIDTH - 2 * MARGIN - label_width - VALUE_COLUMN_WIDTH);
+    axis a = make_axis(run, MARGIN + label_width,
+                       CHART_WIDTH - 2 * MARGIN - label_width - VALUE_COLUMN_WIDTH);
 
-    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">Average per call</text>\n",
-            MARGIN, y, FONT_SIZE + 3);
-    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" fill=\"#666666\" text-anchor=\"end\">%s axis, %s per call</text>\n",
-            CHART_WIDTH - MARGIN - 0.0, y, FONT_SIZE - 1, a.logarithmic ? "logarithmic" : "linear",
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">Average per "
+            "call</text>\n", MARGIN, y, FONT_SIZE + 3);
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"#666666\" text-anchor=\"end\">"
+            "%s axis, %s per call</text>\n", CHART_WIDTH - MARGIN, y, FONT_SIZE - 1,
+            a.logarithmic ? "logarithmic" : "linear",
             strcmp(run->unit, "cycles") == 0 ? "cycles" : "time");
     y += 28;
 
@@ -362,9 +386,10 @@ static double draw_averages(FILE *out, const chart *c, double y)
     for (size_t m = 0; m < c->module_count; m++) {
         const char *fill = palette[m % PALETTE_SIZE];
         y += MODULE_HEADING_HEIGHT;
-        fprintf(out, "<rect class=\"swatch\" x=\"%d\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
-                MARGIN, y - 10, fill);
-        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">", MARGIN + 16, y, FONT_SIZE);
+        fprintf(out, "<rect class=\"swatch\" x=\"%d\" y=\"%.1f\" width=\"10\" height=\"10\" "
+                "fill=\"%s\"/>\n", MARGIN, y - 10, fill);
+        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">",
+                MARGIN + 16, y, FONT_SIZE);
         xml_string(out, c->modules[m]);
         fputs("</text>\n", out);
         for (size_t i = 0; i < run->count; i++) {
@@ -375,13 +400,13 @@ static double draw_averages(FILE *out, const chart *c, double y)
             char value[32];
             lindperf_run_format(k->avg, run->unit, 3, value, sizeof value);
             y += ROW_HEIGHT;
-            fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\">", MARGIN + 16, y - 3,
-                    MONO_FONT, FONT_SIZE);
+            fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\">",
+                    MARGIN + 16, y - 3, MONO_FONT, FONT_SIZE);
             xml_text(out, k->name, k->name_length, LABEL_MAX_CHARS);
             fputs("</text>\n", out);
-            fprintf(out, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\"",
-                    a.x0, y - BAR_HEIGHT, length, BAR_HEIGHT, fill);
-            data_attributes(out, k);
+            fprintf(out, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" "
+                    "fill=\"%s\"", a.x0, y - BAR_HEIGHT, length, BAR_HEIGHT, fill);
+            name_attributes(out, k->name, k->name_length, k->module);
             fputs(">", out);
             tooltip(out, k, run->unit);
             fputs("</rect>\n", out);
@@ -393,138 +418,310 @@ static double draw_averages(FILE *out, const chart *c, double y)
     return y;
 }
 
-/* The counters of root's tree in depth-first order, children in file order. */
-static size_t tree_order(const chart *c, size_t root, size_t *order, size_t n)
+/* ---- the call path ------------------------------------------------------------------ */
+
+#define TABLE_CALLS_END (CHART_WIDTH - MARGIN - 340)   /* right edges of the table's columns */
+#define TABLE_AVG_END (CHART_WIDTH - MARGIN - 250)
+#define TABLE_TOTAL_END (CHART_WIDTH - MARGIN - 160)
+#define TABLE_SELF_END (CHART_WIDTH - MARGIN - 70)
+#define TABLE_SHARE_END (CHART_WIDTH - MARGIN)
+#define TABLE_NAME_END (TABLE_CALLS_END - 80)
+
+static int self_below_zero(const lindperf_tree_node *n)
 {
-    order[n++] = root;
-    for (size_t i = 0; i < c->run->count; i++)
-        if (c->parent_of[i] == (long)root && c->depth[i] > 0)
-            n = tree_order(c, i, order, n);
-    return n;
+    return n->has_self && n->self < 0;
 }
 
-static double draw_call_path(FILE *out, const chart *c, size_t root, size_t *order, double y)
+/* A self time leans on the children's totals too, so it is an estimate if any of them is. */
+static int self_estimated(const lindperf_tree *t, size_t i)
 {
-    const lindperf_run *run = c->run;
-    const lindperf_run_counter *r = &run->counters[root];
-    size_t n = tree_order(c, root, order, 0);
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += self_per_root_call(c, order[i], r->calls);
+    int estimated = t->nodes[i].estimated;
+    for (long k = t->nodes[i].first_child; k != LINDPERF_TREE_NONE; k = t->nodes[k].next_sibling)
+        estimated |= t->nodes[k].estimated;
+    return estimated;
+}
 
-    char inclusive[32];
-    lindperf_run_format(r->calls > 0 ? r->total / r->calls : 0, run->unit, 3, inclusive, sizeof inclusive);
-    y += 24;
-    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\">per call of <tspan font-family=\"%s\">", MARGIN, y,
-            FONT_SIZE, MONO_FONT);
-    xml_text(out, r->name, r->name_length, 0);
-    fprintf(out, "</tspan> (%.0f call%s): %s inclusive</text>\n", r->calls, r->calls == 1 ? "" : "s", inclusive);
-    double root_inclusive = r->calls > 0 ? r->total / r->calls : 0;
-    if (sum > root_inclusive * SUM_SLACK) {
-        /* Each total carries its own run's timer floor, so gross children can outweigh
-         * their root. Say so rather than draw a bar that silently disagrees. */
-        char sum_text[32];
-        lindperf_run_format(sum, run->unit, 3, sum_text, sizeof sum_text);
-        y += 16;
-        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"#b03a2e\">The self times add up to %s, "
-                "more than the root's %s: each total comes from its own timed run%s.</text>\n",
-                MARGIN, y, FONT_SIZE - 1, sum_text, inclusive,
-                run->net == 1 ? ", and the runs' noise does not cancel" : " and carries its timer floor (--perf-net subtracts it)");
+/* A figure as the table shows it: "-" when unknown, a mark before an estimate. */
+static void format_figure(const chart *c, int known, double v, int estimated, char *buf,
+                          size_t size)
+{
+    char value[32];
+    if (!known) {
+        snprintf(buf, size, "-");
+        return;
     }
-    y += 8;
+    lindperf_run_format(v, c->run->unit, 3, value, sizeof value);
+    snprintf(buf, size, "%s%s", estimated ? ESTIMATE_MARK : "", value);
+}
 
-    double x = MARGIN, width = CHART_WIDTH - 2 * MARGIN;
-    for (size_t i = 0; i < n; i++) {
-        const lindperf_run_counter *k = &run->counters[order[i]];
-        double self = self_per_root_call(c, order[i], r->calls);
-        double w = sum > 0 ? self / sum * width : 0;
-        char value[32];
-        lindperf_run_format(self, run->unit, 3, value, sizeof value);
-        fprintf(out, "<rect class=\"segment\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\" "
-                "stroke=\"#ffffff\" stroke-width=\"1\"", x, y, w, STACK_HEIGHT, module_colour(c, order[i]));
-        data_attributes(out, k);
-        fputs("><title>", out);
-        xml_text(out, k->name, k->name_length, 0);
-        fprintf(out, ": self %s per call of the root</title></rect>\n", value);
-        if (w >= 34)
-            fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"%d\" fill=\"%s\">%.0f%%</text>\n",
-                    x + w / 2, y + STACK_HEIGHT / 2.0 + 4, FONT_SIZE - 1, text_colour_on(module_colour(c, order[i])),
-                    self / sum * 100);
-        x += w;
+static void node_title(FILE *out, const chart *c, size_t i)
+{
+    const lindperf_tree_node *n = &c->tree.nodes[i];
+    char total[48], avg[48], self[48];
+    format_figure(c, n->has_total, n->total, n->estimated, total, sizeof total);
+    format_figure(c, n->has_total && n->calls > 0, n->calls > 0 ? n->total / n->calls : 0,
+                  n->estimated, avg, sizeof avg);
+    format_figure(c, n->has_self, n->self, self_estimated(&c->tree, i), self, sizeof self);
+    fputs("<title>", out);
+    xml_text(out, n->name, n->name_length, 0);
+    fprintf(out, ": %.0f call%s, total %s, avg %s, self %s%s%s</title>", n->calls,
+            n->calls == 1 ? "" : "s", total, avg, self,
+            self_below_zero(n) ? " (below zero from noise: drawn as zero width)" : "",
+            n->estimated ? " (estimated from the counter's per-call figure)" : "");
+}
+
+static void figure_attribute(FILE *out, const char *key, int known, double v)
+{
+    if (known)
+        fprintf(out, " %s=\"%.3f\"", key, v);
+    else
+        fprintf(out, " %s=\"unknown\"", key);
+}
+
+static void draw_node(FILE *out, const chart *c, size_t i, double x, double width, double y)
+{
+    const lindperf_tree_node *n = &c->tree.nodes[i];
+    const char *fill = module_colour(c, n->module);
+    fprintf(out, "<rect class=\"node\" x=\"%.3f\" y=\"%.1f\" width=\"%.3f\" height=\"%d\" "
+            "fill=\"%s\"%s data-node=\"%zu\"", x, y, width, ICICLE_ROW_HEIGHT - 2, fill,
+            n->estimated ? " fill-opacity=\"0.5\" stroke=\"#333333\" stroke-dasharray=\"3 2\""
+            : width >= NODE_STROKE_MIN_WIDTH ? " stroke=\"#ffffff\"" : "", i);
+    if (n->parent != LINDPERF_TREE_NONE) {
+        const lindperf_tree_node *p = &c->tree.nodes[n->parent];
+        fprintf(out, " data-parent-node=\"%ld\" data-parent=\"", n->parent);
+        xml_text(out, p->name, p->name_length, 0);
+        fputs("\"", out);
     }
-    y += STACK_HEIGHT + 18;
-
-    /* The legend doubles as the indented tree, with the figures the bar cannot show. */
-    double col_self = CHART_WIDTH - MARGIN - 200, col_share = CHART_WIDTH - MARGIN - 130, col_incl = CHART_WIDTH - MARGIN;
-    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" fill=\"#666666\" text-anchor=\"end\">self</text>\n",
-            col_self, y, FONT_SIZE - 1);
-    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" fill=\"#666666\" text-anchor=\"end\">share</text>\n",
-            col_share, y, FONT_SIZE - 1);
-    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" fill=\"#666666\" text-anchor=\"end\">inclusive</text>\n",
-            col_incl, y, FONT_SIZE - 1);
-    for (size_t i = 0; i < n; i++) {
-        const lindperf_run_counter *k = &run->counters[order[i]];
-        double self = self_per_root_call(c, order[i], r->calls);
-        double indent = (c->depth[order[i]] - c->depth[root]) * 14.0;
-        char self_text[32], incl_text[32];
-        lindperf_run_format(self, run->unit, 3, self_text, sizeof self_text);
-        lindperf_run_format(r->calls > 0 ? k->total / r->calls : 0, run->unit, 3, incl_text, sizeof incl_text);
-        y += ROW_HEIGHT - 2;
-        fprintf(out, "<rect class=\"swatch\" x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>\n",
-                MARGIN + indent, y - 10, module_colour(c, order[i]));
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\">", MARGIN + indent + 16, y,
-                MONO_FONT, FONT_SIZE);
-        xml_text(out, k->name, k->name_length, LABEL_MAX_CHARS);
+    name_attributes(out, n->name, n->name_length, n->module);
+    fprintf(out, " data-calls=\"%.0f\"", n->calls);
+    figure_attribute(out, "data-total", n->has_total, n->total);
+    figure_attribute(out, "data-self", n->has_self, n->self);
+    fprintf(out, " data-time=\"%s\">", n->estimated ? "estimated" : "exact");
+    node_title(out, c, i);
+    fputs("</rect>\n", out);
+    if (width >= NODE_LABEL_MIN_WIDTH) {
+        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\" "
+                "fill=\"%s\">%s", x + 4, y + 14, MONO_FONT, FONT_SIZE - 1,
+                n->estimated ? "#222222" : text_colour_on(fill), n->estimated ? ESTIMATE_MARK : "");
+        xml_text(out, n->name, n->name_length, (size_t)((width - 8) / CHAR_WIDTH) - n->estimated);
         fputs("</text>\n", out);
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"end\">%s</text>\n",
-                col_self, y, FONT_SIZE, self_text);
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"end\">%.1f%%</text>\n",
-                col_share, y, FONT_SIZE, sum > 0 ? self / sum * 100 : 0);
-        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"end\">%s</text>\n",
-                col_incl, y, FONT_SIZE, incl_text);
+    }
+    if (self_below_zero(n)) {
+        fprintf(out, "<path class=\"negative-self\" data-node=\"%zu\" d=\"M%.3f %.1fh-%dl%d %dz\" "
+                "fill=\"%s\">", i, x + width, y, MARK_SIZE, MARK_SIZE, MARK_SIZE, NOTE_COLOUR);
+        node_title(out, c, i);
+        fputs("</path>\n", out);
+    }
+}
+
+/* The nodes [root, end) are root's subtree, depth first. Children are laid out from their
+ * parent's left edge, each as wide as its share of the parent: of the parent's total, or
+ * of the children's sum when that is larger (the parent's self time below zero). So no
+ * node is ever wider than its parent, and the gaps, the self times, never exceed the root. */
+static double draw_icicle(FILE *out, const chart *c, size_t root, size_t end, double *layout,
+                          double y)
+{
+    const lindperf_tree *t = &c->tree;
+    double *x = layout, *width = layout + t->count;
+    double *cursor = layout + 2 * t->count;   /* the next free x under each node */
+    int depth = 0;
+    x[root] = MARGIN;
+    width[root] = CHART_WIDTH - 2 * MARGIN;
+    for (size_t i = root; i < end; i++) {
+        const lindperf_tree_node *n = &t->nodes[i];
+        if (i != root) {
+            long p = n->parent;
+            double whole = c->extent[p] > c->children_extent[p] ? c->extent[p]
+                                                                : c->children_extent[p];
+            width[i] = whole > 0 ? width[p] * c->extent[i] / whole : 0;
+            x[i] = cursor[p];
+            cursor[p] += width[i];
+        }
+        cursor[i] = x[i];
+        int level = n->depth - t->nodes[root].depth;
+        if (level > depth)
+            depth = level;
+        draw_node(out, c, i, x[i], width[i], y + level * ICICLE_ROW_HEIGHT);
+    }
+    return y + (depth + 1) * ICICLE_ROW_HEIGHT;
+}
+
+static void table_cell(FILE *out, double x, double y, const char *colour, const char *text)
+{
+    fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"end\" fill=\"%s\">",
+            x, y, FONT_SIZE, colour);
+    xml_string(out, text);
+    fputs("</text>\n", out);
+}
+
+/* The part of the root's width that a node's self time takes in the icicle: its self time
+ * over the root's total, less where children were scaled to fit a parent they outweigh. So
+ * a root's shares add up to at most 100%, as its picture does. */
+static double drawn_share(const chart *c, const double *layout, size_t root, size_t i)
+{
+    const lindperf_tree *t = &c->tree;
+    const double *width = layout + t->count;
+    double gap = width[i];
+    for (long k = t->nodes[i].first_child; k != LINDPERF_TREE_NONE; k = t->nodes[k].next_sibling)
+        gap -= width[k];
+    return width[root] > 0 && gap > 0 ? gap / width[root] : 0;
+}
+
+/* Every node of the subtree, indented under its caller, with the figures the icicle
+ * cannot show. */
+static double draw_table(FILE *out, const chart *c, size_t root, size_t end,
+                         const double *layout, double y)
+{
+    const lindperf_tree *t = &c->tree;
+    static const struct {
+        double end;
+        const char *heading;
+    } columns[] = {{TABLE_CALLS_END, "calls"}, {TABLE_AVG_END, "avg"},
+                   {TABLE_TOTAL_END, "total"}, {TABLE_SELF_END, "self"},
+                   {TABLE_SHARE_END, "share"}};
+    y += 18;
+    for (size_t k = 0; k < sizeof columns / sizeof columns[0]; k++)
+        table_cell(out, columns[k].end, y, "#666666", columns[k].heading);
+    for (size_t i = root; i < end; i++) {
+        const lindperf_tree_node *n = &t->nodes[i];
+        double indent = (n->depth - t->nodes[root].depth) * TABLE_INDENT;
+        double name_x = MARGIN + indent + 16;
+        size_t name_chars = name_x < TABLE_NAME_END ? (TABLE_NAME_END - name_x) / CHAR_WIDTH : 0;
+        char calls[32], avg[48], total[48], self[48], share[32];
+        int below_zero = self_below_zero(n);
+        snprintf(calls, sizeof calls, "%.0f", n->calls);
+        format_figure(c, n->has_total && n->calls > 0, n->calls > 0 ? n->total / n->calls : 0,
+                      n->estimated, avg, sizeof avg);
+        format_figure(c, n->has_total, n->total, n->estimated, total, sizeof total);
+        format_figure(c, n->has_self, n->self, self_estimated(t, i), self, sizeof self);
+        if (below_zero)
+            snprintf(self, sizeof self, "~0");
+        snprintf(share, sizeof share, "%.1f%%", drawn_share(c, layout, root, i) * 100);
+        y += ROW_HEIGHT - 2;
+        fprintf(out, "<rect class=\"swatch\" x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" "
+                "fill=\"%s\"/>\n", MARGIN + indent, y - 10, module_colour(c, n->module));
+        fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\">", name_x,
+                y, MONO_FONT, FONT_SIZE);
+        xml_text(out, n->name, n->name_length, name_chars > 4 ? name_chars : 4);
+        fputs("</text>\n", out);
+        table_cell(out, TABLE_CALLS_END, y, "#222222", calls);
+        table_cell(out, TABLE_AVG_END, y, "#222222", avg);
+        table_cell(out, TABLE_TOTAL_END, y, "#222222", total);
+        table_cell(out, TABLE_SELF_END, y, below_zero ? NOTE_COLOUR : "#222222", self);
+        table_cell(out, TABLE_SHARE_END, y, "#222222", share);
     }
     return y + 8;
 }
 
-static double draw_call_paths(FILE *out, const chart *c, double y)
+/* What the figures are, in words: whether they are net above all. */
+static double draw_call_path_notes(FILE *out, const chart *c, double y)
 {
-    const lindperf_run *run = c->run;
-    size_t *order = malloc((run->count ? run->count : 1) * sizeof *order);
-    int any = 0;
-    if (!order)
-        return -1;
-    for (size_t i = 0; i < run->count; i++) {
-        if (c->depth[i] != 0 || !has_children(c, i))
-            continue;
-        if (!any) {
-            y += 30;
-            fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">Call path: self time</text>\n",
-                    MARGIN, y, FONT_SIZE + 3);
-            y += 18;
-            fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"#666666\">A counter's self time is its "
-                    "total minus its children's totals (at least 0), per call of the root. Each counter's total "
-                    "comes from its own timed run.</text>\n", MARGIN, y, FONT_SIZE - 1);
-            any = 1;
-        }
-        y = draw_call_path(out, c, i, order, y);
+    const lindperf_tree *t = &c->tree;
+    size_t below_zero = 0, estimated = 0;
+    char text[320];
+    for (size_t i = 0; i < t->count; i++) {
+        below_zero += self_below_zero(&t->nodes[i]);
+        estimated += t->nodes[i].estimated;
     }
-    free(order);
+    y = note(out, y, "#666666", t->from_parents
+             ? "This file has no calling-context tree, so each counter is drawn under one "
+               "parent, its most frequent caller, with all of its calls."
+             : "Each calling context under its caller: a counter called from two places is "
+               "drawn under both, with the calls and time it had there.");
+    y = note(out, y, "#666666", "A node is as wide as its total; the gap its children leave "
+             "under it is its self time (its total less its children's), and share is that gap "
+             "over the root's width.");
+    if (t->net < 0)
+        y = note(out, y, NOTE_COLOUR, "The file does not say whether its figures are net, so "
+                 "they are drawn as written; gross figures include the timer's own cost.");
+    else if (!t->net)
+        y = note(out, y, NOTE_COLOUR, "Figures are gross: each includes the timer's own cost, "
+                 "about one empty scope per call, and the file names no empty scope to take out.");
+    else if (t->netted_here)
+        y = note(out, y, "#666666", "Figures are net: the file is gross, so each counter's "
+                 "calls x its empty scope are taken out here (at least 0 left), as the text "
+                 "report's call path does.");
+    else
+        y = note(out, y, "#666666", "Figures are net: the timer's own cost, the empty scope, "
+                 "is taken out of each.");
+    if (below_zero) {
+        snprintf(text, sizeof text, "~0, red corner: in %zu node%s the children add up to more "
+                 "than the node, from noise between separately timed runs:", below_zero,
+                 below_zero == 1 ? "" : "s");
+        y = note(out, y, NOTE_COLOUR, text);
+        y = note(out, y, NOTE_COLOUR, "its self time is below zero, drawn as zero width, and "
+                 "the children are scaled to fit it.");
+    }
+    if (estimated) {
+        snprintf(text, sizeof text, ESTIMATE_MARK ", faded and dashed: %zu node%s could not "
+                 "keep %s context in the timed run, so %s the counter's per-call figure times "
+                 "%s calls.", estimated, estimated == 1 ? "" : "s",
+                 estimated == 1 ? "its" : "their", estimated == 1 ? "it gets" : "they get",
+                 estimated == 1 ? "its" : "their");
+        y = note(out, y, "#666666", text);
+    }
+    const lindperf_json *missed = lindperf_json_get(c->run->doc, "not_recorded");
+    if (missed && missed->type == LINDPERF_JSON_NUMBER && missed->number > 0) {
+        snprintf(text, sizeof text, "The discovery run could not record %.0f scope%s; the call "
+                 "path may miss them.", missed->number, missed->number == 1 ? "" : "s");
+        y = note(out, y, NOTE_COLOUR, text);
+    }
+    return y;
+}
+
+/* Returns the y below what it drew, or -1 when out of memory. */
+static double draw_call_path(FILE *out, const chart *c, double y)
+{
+    const lindperf_tree *t = &c->tree;
+    if (t->count == 0)
+        return y;
+    double *layout = malloc(3 * t->count * sizeof *layout);   /* see draw_icicle */
+    if (!layout)
+        return -1;
+    y += 30;
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">Call path"
+            "</text>\n", MARGIN, y, FONT_SIZE + 3);
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"%s\" text-anchor=\"end\">"
+            "%s</text>\n", CHART_WIDTH - MARGIN, y, FONT_SIZE - 1,
+            t->net == 1 ? "#666666" : NOTE_COLOUR,
+            t->net == 1 ? "net figures" : t->net == 0 ? "gross figures" : "figures as written");
+    y = draw_call_path_notes(out, c, y);
+    for (size_t root = 0; root < t->count;) {
+        size_t end = root + 1;
+        while (end < t->count && t->nodes[end].parent != LINDPERF_TREE_NONE)
+            end++;
+        const lindperf_tree_node *r = &t->nodes[root];
+        char total[48];
+        format_figure(c, r->has_total, r->total, r->estimated, total, sizeof total);
+        y += 30;
+        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\"><tspan font-family=\"%s\" "
+                "font-weight=\"bold\">", MARGIN, y, FONT_SIZE, MONO_FONT);
+        xml_text(out, r->name, r->name_length, 0);
+        fprintf(out, "</tspan>: %.0f call%s, total %s</text>\n", r->calls,
+                r->calls == 1 ? "" : "s", total);
+        y = draw_icicle(out, c, root, end, layout, y + 8);
+        y = draw_table(out, c, root, end, layout, y);
+        root = end;
+    }
+    free(layout);
     return y;
 }
 
 static double draw_title(FILE *out, const lindperf_run *run, double y)
 {
     y += 22;
-    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">lindperf results</text>\n",
-            MARGIN, y, FONT_SIZE + 6);
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" font-weight=\"bold\">lindperf "
+            "results</text>\n", MARGIN, y, FONT_SIZE + 6);
     if (run->command) {
         y += 20;
-        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\">", MARGIN, y, MONO_FONT, FONT_SIZE);
+        fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\">", MARGIN,
+                y, MONO_FONT, FONT_SIZE);
         xml_text(out, run->command, strlen(run->command), COMMAND_MAX_CHARS);
         fputs("</text>\n", out);
     }
     y += 18;
-    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"#444444\">", MARGIN, y, FONT_SIZE);
+    fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\" fill=\"#444444\">", MARGIN, y,
+            FONT_SIZE);
     xml_string(out, run->timer ? run->timer : "timer not said");
     fputs(" timer, ", out);
     xml_string(out, run->unit);
@@ -540,43 +737,40 @@ static double draw_title(FILE *out, const lindperf_run *run, double y)
     return y + 12;
 }
 
-static int plot(const lindperf_run *run, FILE *out)
+/* 0, or -1 when out of memory. */
+static int plot(const chart *c, FILE *out)
 {
-    chart c;
+    const lindperf_run *run = c->run;
     char *body = NULL;
     size_t body_size = 0;
     FILE *b;
 
-    if (chart_init(&c, run) != 0)
-        return -1;
     /* The height is known only after drawing, so the body goes to memory first. */
-    if (!(b = open_memstream(&body, &body_size))) {
-        chart_free(&c);
+    if (!(b = open_memstream(&body, &body_size)))
         return -1;
-    }
     double y = draw_title(b, run, 0);
     if (run->count == 0) {
         y += 24;
-        fprintf(b, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\">No counter was reached in this run.</text>\n",
-                MARGIN, y, FONT_SIZE);
+        fprintf(b, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\">No counter was reached in this "
+                "run.</text>\n", MARGIN, y, FONT_SIZE);
     } else {
-        y = draw_averages(b, &c, y + 12);
-        y = draw_call_paths(b, &c, y);
+        y = draw_averages(b, c, y + 12);
+        y = draw_call_path(b, c, y);
     }
-    int failed = y < 0 || fclose(b) != 0;
-    chart_free(&c);
-    if (failed) {
+    if (y < 0 || fclose(b) != 0) {
         free(body);
         return -1;
     }
 
     int height = (int)ceil(y) + MARGIN;
     fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-            "font-family=\"%s\" font-size=\"%d\">\n<title>lindperf results: ",
-            CHART_WIDTH, height, CHART_WIDTH, height, SANS_FONT, FONT_SIZE);
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"%s\" font-size=\"%d\">\n"
+            "<title>lindperf results: ", CHART_WIDTH, height, CHART_WIDTH, height, SANS_FONT,
+            FONT_SIZE);
     xml_string(out, run->path);
-    fprintf(out, "</title>\n<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", CHART_WIDTH, height);
+    fprintf(out, "</title>\n<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n",
+            CHART_WIDTH, height);
     fwrite(body, 1, body_size, out);
     fputs("</svg>\n", out);
     free(body);
@@ -606,32 +800,47 @@ int main(int argc, char **argv)
         } else if (!in) {
             in = a;
         } else {
-            fprintf(stderr, "lindperf: one input file only ('%s' is a second); plot each run on its own\n", a);
+            fprintf(stderr, "lindperf: one input file only ('%s' is a second); plot each run "
+                    "on its own\n", a);
             return 2;
         }
     }
     if (!in || !out_path || !out_path[0]) {
-        fprintf(stderr, "lindperf: give a results file and an output file: lindperf-plot IN.json -o OUT.svg\n");
+        fprintf(stderr, "lindperf: give a results file and an output file: "
+                "lindperf-plot IN.json -o OUT.svg\n");
         return 2;
     }
 
+    /* Everything is read and checked before the output is opened, so bad input leaves no
+     * file behind. */
     lindperf_run run;
+    chart c;
     if (lindperf_run_load(in, &run) != 0)
         return 2;
+    int status = chart_init(&c, &run);
+    if (status != 0) {
+        if (status < 0)
+            fprintf(stderr, "lindperf: out of memory reading %s\n", in);
+        lindperf_run_free(&run);
+        return 2;
+    }
     int to_stdout = strcmp(out_path, "-") == 0;
     FILE *out = to_stdout ? stdout : fopen(out_path, "w");
     if (!out) {
         fprintf(stderr, "lindperf: cannot write %s: %s\n", out_path, strerror(errno));
+        chart_free(&c);
         lindperf_run_free(&run);
         return 2;
     }
-    int status = plot(&run, out);
+    status = plot(&c, out);
     if (status != 0)
         fprintf(stderr, "lindperf: out of memory drawing %s\n", in);
     if ((to_stdout ? fflush(out) : fclose(out)) != 0 || (to_stdout && ferror(out))) {
-        fprintf(stderr, "lindperf: could not write %s; check the disk space and the directory\n", out_path);
+        fprintf(stderr, "lindperf: could not write %s; check the disk space and the "
+                "directory\n", out_path);
         status = -1;
     }
+    chart_free(&c);
     lindperf_run_free(&run);
     return status == 0 ? 0 : 2;
 }
