@@ -9,9 +9,9 @@
 cd "$(dirname "$0")/../.." || exit 1
 LIMIT=100
 PENDING="include/lindperf.h README.md docs/design.md mk/check.mk
-scripts/lindperf-compare.c scripts/lindperf-plot.c scripts/lindperf-run.h scripts/lindperf-json.h
+scripts/lindperf-compare.c scripts/lindperf-run.h scripts/lindperf-json.h
 scripts/run_microbench.sh scripts/install-test-deps.sh
-tests/test_compare.sh tests/test_plot.sh tests/test_discovery.c tests/test_hardening.c
+tests/test_compare.sh tests/test_discovery.c tests/test_hardening.c
 tests/stress/report_shape.h"
 
 files() {
