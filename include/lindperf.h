@@ -155,6 +155,8 @@
 #define LINDPERF_DETAIL_COLUMNS 4
 #define LINDPERF_REPORT_WIDTH_DETAIL \
     (LINDPERF_REPORT_WIDTH + LINDPERF_DETAIL_COLUMNS * (1 + LINDPERF_VALUE_WIDTH))
+/* ... and, with repetitions, the spread of avg over them (largest less smallest). */
+#define LINDPERF_REPORT_WIDTH_SPREAD (LINDPERF_REPORT_WIDTH_DETAIL + 1 + LINDPERF_VALUE_WIDTH)
 
 #ifndef LINDPERF_MAX_THREADS
 #define LINDPERF_MAX_THREADS 4096
@@ -193,12 +195,16 @@ typedef struct lindperf__options {
     const char *json_path, *csv_path;
     const char *only[LINDPERF_MAX_ONLY];
     size_t only_count;
+    unsigned repeat;            /* --perf-repeat=N; 0: not given */
+    int solo;                   /* --perf-solo */
+    const char *gbench_path;    /* --perf-gbench=FILE */
     const char *first_flag;     /* for the off build's message */
     const char *timer_flag;     /* the flag that chose the timer, as given */
 } lindperf__options;
 
 #define LINDPERF__FLAG_LIST "--perf, --perftsc, --perf=clock|tsc, --perf-net, --perf-detail, " \
-                            "--perf-tree, --perf-json=FILE, --perf-csv=FILE, --perf-only=GLOB"
+                            "--perf-tree, --perf-json=FILE, --perf-csv=FILE, --perf-only=GLOB, " \
+                            "--perf-repeat=N, --perf-solo, --perf-gbench=FILE"
 
 static inline int lindperf__is_perf_flag(const char *arg)
 {
@@ -290,6 +296,17 @@ static inline int lindperf__parse_options(int argc, char **argv, lindperf__optio
                 return lindperf__option_error(why, size, "lindperf: %s: more --perf-only patterns "
                                               "than fit (32); combine some into one glob", arg);
             o->only[o->only_count++] = value;
+        } else if (strcmp(arg, "--perf-solo") == 0 && !o->solo) {
+            o->solo = 1;
+        } else if ((value = lindperf__flag_value(arg, "--perf-gbench")) && *value && !o->gbench_path) {
+            o->gbench_path = value;
+        } else if ((value = lindperf__flag_value(arg, "--perf-repeat")) && !o->repeat) {
+            char *end = NULL;
+            unsigned long n = strtoul(value, &end, 10);
+            if (!*value || *end || value[0] == '-' || n < 1 || n > 1000)
+                return lindperf__option_error(why, size, "lindperf: %s: the repetitions are a whole "
+                                              "number from 1 to 1000, as in --perf-repeat=5", arg);
+            o->repeat = (unsigned)n;
         } else {
             return lindperf__option_error(why, size, "lindperf: unknown option %s; the perf "
                                           "options are " LINDPERF__FLAG_LIST, arg);
@@ -556,7 +573,9 @@ enum {
     LINDPERF__MODE_LIVE = 1,      /* time this counter's scopes */
     LINDPERF__MODE_TSC = 2,       /* ... with the timestamp counter, else the clock */
     LINDPERF__MODE_DETAIL = 4,    /* ... and keep their distribution */
-    LINDPERF__MODE_DISCOVER = 8   /* note that the scope was reached, and under whom */
+    LINDPERF__MODE_DISCOVER = 8,  /* note that the scope was reached, and under whom */
+    LINDPERF__MODE_CONTROL = 16,  /* run_each --perf-net: interleave empty control pairs */
+    LINDPERF__MODE_BATCH = 32     /* run_each batched: check that no live scope nests */
 };
 
 struct lindperf_counter {
@@ -680,6 +699,20 @@ typedef struct lindperf__globals {
     const char *only_globs[LINDPERF_MAX_ONLY];
     size_t only_count;
     char *command_line;
+    char *program;                       /* the host's arguments after the perf flags */
+
+    unsigned repeat;                     /* timed runs of each counter, in rotation; 0: 1 */
+    int solo;                            /* one counter per run (--perf-solo) */
+    const char *gbench_path;             /* --perf-gbench=FILE */
+    int net_afterwards;                  /* run_each subtracts after the run, not per interval */
+    size_t runs;                         /* timed runs made by the last run_each */
+    int batched;                         /* ... and whether any of them was a batch */
+    struct lindperf__sample *samples;    /* [count][repeat]: one per counter and repetition */
+    unsigned *sample_count;              /* [count] */
+    lindperf__histogram *control;        /* the control pairs of the current timed run */
+    uint32_t generation;                 /* of timed runs: thread stamps from older ones are stale */
+    int nested;                          /* a batched run found live scopes nested */
+    uint32_t nested_outer, nested_inner;
 } lindperf__globals;
 
 /* One copy per program whatever the number of translation units: weak definitions. */
@@ -874,7 +907,8 @@ static inline uint64_t lindperf__interval(uint64_t start, uint64_t end)
 }
 
 LINDPERF__COLD static void lindperf__discover_enter(lindperf_counter *c);
-LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed);
+LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                 uint64_t elapsed);
 
 static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
 {
@@ -900,7 +934,7 @@ static inline void lindperf__scope_end(lindperf_scope *s)
         if (s->slot)
             lindperf__slot_add(s->slot, elapsed);
         else
-            lindperf__record_rare(s->counter, s->mode, elapsed);
+            lindperf__record_rare(s->counter, s->mode, s->start, elapsed);
         s->mode = 0;
     }
 }
@@ -946,12 +980,18 @@ LINDPERF__COLD static void lindperf__claim_detail(lindperf__thread *t, uint32_t 
 /* The rare paths of a scope's end. */
 LINDPERF__COLD static void lindperf__discover_leave(lindperf_counter *c);
 
-LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed)
+LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                uint64_t elapsed);
+
+LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                 uint64_t elapsed)
 {
     if (mode & LINDPERF__MODE_DISCOVER) {
         lindperf__discover_leave(c);
         return;
     }
+    if (mode & (LINDPERF__MODE_CONTROL | LINDPERF__MODE_BATCH))
+        lindperf__run_checks(c, mode, start, elapsed);
     lindperf__thread *t = lindperf__self;
     if (!t)
         t = lindperf__attach();
@@ -1377,10 +1417,11 @@ static inline double lindperf_calibrate(lindperf_timer t)
     return floor;
 }
 
+/* Under lindperf_run_each the floor comes off afterwards, from the run's own controls. */
 static inline void lindperf__update_net_floor(void)
 {
     uint64_t floor = 0;
-    if (lindperf__g.net && lindperf__g.timer != LINDPERF_OFF)
+    if (lindperf__g.net && !lindperf__g.net_afterwards && lindperf__g.timer != LINDPERF_OFF)
         floor = (uint64_t)(lindperf_empty_scope(lindperf__g.timer) + 0.5);
     __atomic_store_n(&lindperf__g.net_floor, floor, LINDPERF__RELAXED);
 }
@@ -1412,6 +1453,87 @@ static inline void lindperf_set_net(int on)
 }
 
 static inline void lindperf_set_detail(int on) { lindperf__g.detail = on != 0; }
+static inline void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
+static inline void lindperf_set_batching(int on) { lindperf__g.solo = !on; }
+
+static inline unsigned lindperf__repetitions(void)
+{
+    return lindperf__g.repeat > 1 ? lindperf__g.repeat : 1;
+}
+
+/* Drift-immune net figures. The cost of a timer read drifts by a third over milliseconds
+ * on a shared machine, so a floor measured before a run is not the floor during it. Under
+ * lindperf_run_each with --perf-net, every LINDPERF__CONTROL_EVERY-th live scope of a
+ * thread is followed by an empty control pair, read the way a scope reads the timer, into
+ * the run's control histogram. Intervals stay gross; the run's net figures subtract the
+ * controls' trimmed mean (and their p50 from a p50) afterwards, so the floor subtracted was
+ * measured over the same stretch of time as the work, and noise in it averages out rather
+ * than clamping at zero interval by interval. The pairs run outside every live interval
+ * (live scopes of one run never nest), so they cost wall time, not figures. */
+#define LINDPERF__CONTROL_EVERY 16
+#define LINDPERF__CONTROL_MIN 16        /* fewer controls: use the floor measured before */
+#define LINDPERF__CONTROL_TRIM 0.10     /* off each end: preempted pairs, cold first pairs */
+
+extern __thread uint32_t lindperf__control_countdown;
+LINDPERF__WEAK __thread uint32_t lindperf__control_countdown;
+/* The batched-run check: the end of this thread's last live scope, of which counter, and
+ * in which timed run (stamps of another run, or of another timer, mean nothing here). */
+extern __thread uint64_t lindperf__last_end;
+LINDPERF__WEAK __thread uint64_t lindperf__last_end;
+extern __thread uint32_t lindperf__last_counter, lindperf__last_generation;
+LINDPERF__WEAK __thread uint32_t lindperf__last_counter, lindperf__last_generation;
+
+static inline void lindperf__control_add(lindperf__histogram *h, uint64_t v)
+{
+    __atomic_fetch_add(&h->buckets[lindperf__bucket_of(v)], 1, LINDPERF__RELAXED);
+    __atomic_fetch_add(&h->count, 1, LINDPERF__RELAXED);
+}
+
+/* Scopes of one batch never nest: if another live scope of this thread ended after this
+ * one began, discovery missed a path. The host re-times that batch one counter per run. */
+LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                uint64_t elapsed)
+{
+    if (mode & LINDPERF__MODE_BATCH) {
+        uint32_t generation = __atomic_load_n(&lindperf__g.generation, LINDPERF__RELAXED);
+        if (lindperf__last_generation == generation && lindperf__last_end > start &&
+            lindperf__last_counter != c->index &&
+            !__atomic_exchange_n(&lindperf__g.nested, 1, LINDPERF__RELAXED)) {
+            lindperf__g.nested_outer = c->index;
+            lindperf__g.nested_inner = lindperf__last_counter;
+        }
+        lindperf__last_end = start + elapsed;
+        lindperf__last_counter = c->index;
+        lindperf__last_generation = generation;
+    }
+    lindperf__histogram *control = lindperf__g.control;
+    if ((mode & LINDPERF__MODE_CONTROL) && control && lindperf__control_countdown-- == 0) {
+        lindperf__control_countdown = LINDPERF__CONTROL_EVERY - 1;
+        uint64_t begin = lindperf__stamp_begin(mode);
+        uint64_t end = lindperf__stamp_end(mode);
+        lindperf__control_add(control, end > begin ? end - begin : 0);
+    }
+}
+
+/* The mean of the values between the trim-th and the (1 - trim)-th quantile, each bucket
+ * standing for the mean of the integers it holds. */
+static inline double lindperf__trimmed_mean(const lindperf__histogram *h, double trim)
+{
+    uint64_t count = lindperf__load(&h->count);
+    uint64_t low = (uint64_t)((double)count * trim), high = count - low, seen = 0;
+    double sum = 0;
+    if (high <= low)
+        return 0;
+    for (uint32_t b = 0; b < LINDPERF__BUCKETS && seen < high; b++) {
+        uint64_t n = lindperf__load(&h->buckets[b]), width;
+        uint64_t from = seen > low ? seen : low, to = seen + n < high ? seen + n : high;
+        if (to > from)
+            sum += (double)(to - from) * ((double)lindperf__bucket_low((uint32_t)b, &width) +
+                                          (double)(width - 1) / 2);
+        seen += n;
+    }
+    return sum / (double)(high - low);
+}
 static inline void lindperf_set_tree(int on) { lindperf__g.tree = on != 0; }
 
 /* The strings must outlive the report; the array itself is copied. NULL: no order. */
@@ -1429,6 +1551,16 @@ static inline void lindperf_set_module_order(const char *const *modules, size_t 
     lindperf__g.module_order_count = n;
 }
 
+/* One timed run's figures of one counter, per call, in the timer's unit. */
+typedef struct lindperf__sample {
+    uint64_t calls;
+    double gross;
+    double net;                     /* valid when has_net */
+    double floor;                   /* what net subtracted: the run's controls, or its floor */
+    uint64_t p50;                   /* of net under --perf-net, else gross; valid when has_p50 */
+    int has_net, has_p50;
+} lindperf__sample;
+
 /* Snapshot: every figure a report needs, taken at once under the lock. */
 typedef struct lindperf__row {
     const lindperf_counter *counter;
@@ -1438,6 +1570,10 @@ typedef struct lindperf__row {
     int reached, timed;
     double floor;                   /* the floor of the counter's own run, in the unit */
     long parent;                    /* row index of the parent, or -1 */
+    double avg, spread;             /* over the samples: median and max - min; when has_avg */
+    int has_avg;
+    const lindperf__sample *samples;   /* one per repetition; sample_count of them */
+    unsigned sample_count;
 } lindperf__row;
 
 typedef struct lindperf__snapshot {
@@ -1449,6 +1585,10 @@ typedef struct lindperf__snapshot {
     const char *tsc_hz_source;
     size_t count;
     lindperf__row *rows;            /* in report order */
+    unsigned repetitions;
+    size_t runs;                    /* timed runs made; 0 when lindperf_run_each made none */
+    int batched;                    /* any of them timed a batch of counters */
+    const char *program;            /* the host's arguments after the perf flags, or NULL */
 } lindperf__snapshot;
 
 /* Report order: the modules named by lindperf_set_module_order, in that order, then the
@@ -1468,6 +1608,84 @@ static inline int lindperf__row_order(const void *a, const void *b)
     if (rx != ry)
         return rx < ry ? -1 : 1;
     return (x->counter->index > y->counter->index) - (x->counter->index < y->counter->index);
+}
+
+static inline int lindperf__compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of n values, sorted in place; the mean of the middle two when n is even. */
+static inline double lindperf__median(double *v, size_t n)
+{
+    if (!n)
+        return 0;
+    qsort(v, n, sizeof *v, lindperf__compare_doubles);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static inline uint64_t lindperf__minus_floor(uint64_t v, double floor)
+{
+    double rounded = floor + 0.5;
+    return (double)v > rounded ? v - (uint64_t)rounded : 0;
+}
+
+/* The row's figures from the samples that made calls: the median of the shown figures (v),
+ * their spread, and the median calls and p50. */
+static inline void lindperf__figures_from_samples(lindperf__row *r, int net, double *v, double *floors,
+                                                  uint64_t *calls, uint64_t *p50, unsigned used,
+                                                  unsigned with_p50)
+{
+    r->has_avg = 1;
+    r->avg = lindperf__median(v, used);
+    r->spread = v[used - 1] - v[0];   /* lindperf__median sorted them */
+    if (r->sample_count == 1 && !net)
+        return;
+    qsort(calls, used, sizeof calls[0], lindperf__compare_u64);
+    r->calls = calls[used / 2];
+    double total = r->avg * (double)r->calls + 0.5;
+    r->total = total > 0 ? (total < 1.8e19 ? (uint64_t)total : UINT64_MAX) : 0;
+    if (with_p50) {
+        qsort(p50, with_p50, sizeof p50[0], lindperf__compare_u64);
+        r->p50 = p50[with_p50 / 2];
+    }
+    if (net && r->has_distribution) {
+        double floor = lindperf__median(floors, used);
+        r->min = lindperf__minus_floor(r->min, floor);
+        r->p99 = lindperf__minus_floor(r->p99, floor);
+        r->max = lindperf__minus_floor(r->max, floor);
+    }
+}
+
+/* A row timed by lindperf_run_each shows the median over its repetitions: of the net
+ * figure under --perf-net, else of the gross one. Its intervals were kept gross (see
+ * LINDPERF__CONTROL_EVERY), so under net its distribution loses the runs' median floor.
+ * One gross repetition keeps the row's own sums, as before repetitions existed. */
+static inline void lindperf__row_from_samples(lindperf__row *r, int net)
+{
+    uint32_t i = r->counter->index;
+    unsigned k = lindperf__g.sample_count ? lindperf__g.sample_count[i] : 0, used = 0, with_p50 = 0;
+    if (!k)
+        return;
+    r->samples = &lindperf__g.samples[(size_t)i * lindperf__repetitions()];
+    r->sample_count = k;
+    double *v = (double *)malloc(2 * (size_t)k * sizeof *v);
+    uint64_t *calls = (uint64_t *)malloc(2 * (size_t)k * sizeof *calls);
+    for (unsigned j = 0; v && calls && j < k; j++) {
+        const lindperf__sample *sample = &r->samples[j];
+        if (!sample->calls)
+            continue;
+        v[used] = sample->has_net ? sample->net : sample->gross;
+        v[k + used] = sample->floor;
+        calls[used++] = sample->calls;
+        if (sample->has_p50)
+            calls[k + with_p50++] = sample->p50;
+    }
+    if (used)
+        lindperf__figures_from_samples(r, net, v, v + k, calls, calls + k, used, with_p50);
+    free(v);
+    free(calls);
 }
 
 /* NULL when out of memory. Free with lindperf__snapshot_free. */
@@ -1493,6 +1711,10 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
     s->tsc_hz_source = s->tsc_hz > 0 ? lindperf__g.tsc_hz_source : NULL;
     s->count = n;
     s->rows = rows;
+    s->repetitions = lindperf__repetitions();
+    s->runs = lindperf__g.runs;
+    s->batched = lindperf__g.batched;
+    s->program = lindperf__g.program;
 
     pthread_mutex_lock(&lindperf__lock);
     for (uint32_t i = 0; i < n; i++) {
@@ -1509,6 +1731,7 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
         rows[i].reached = (int)__atomic_load_n(&lindperf__g.stats[i].reached, LINDPERF__RELAXED);
         rows[i].timed = (int)lindperf__g.stats[i].timed;
         rows[i].floor = lindperf__g.stats[i].floor > 0 ? lindperf__g.stats[i].floor : s->floor;
+        lindperf__row_from_samples(&rows[i], s->net);
     }
     pthread_mutex_unlock(&lindperf__lock);
     free(h);
@@ -1544,6 +1767,8 @@ static inline void lindperf__snapshot_free(lindperf__snapshot *s)
 
 static inline double lindperf__avg(const lindperf__row *r)
 {
+    if (r->has_avg)
+        return r->avg;
     return r->calls ? (double)r->total / (double)r->calls : 0;
 }
 
@@ -1610,11 +1835,19 @@ static inline void lindperf__put_rule(FILE *out, size_t width)
     fputc('\n', out);
 }
 
-/* "--------LIND-BOOT--------": the title centred, the odd dash on the right. */
+/* Under --perf-detail with repetitions, a row also shows how far its avg moved over them. */
+static inline int lindperf__shows_spread(const lindperf__snapshot *s)
+{
+    return s->detail && s->repetitions > 1;
+}
+
+/* "--------LIND-BOOT--------": the title centred, the odd dash on the right. detail: 0, 1
+ * (the distribution's columns), or 2 (those and the spread). */
 static inline void lindperf__put_section(FILE *out, const char *title,
                                          const char *third, const char *fourth, int detail)
 {
-    size_t width = detail ? LINDPERF_REPORT_WIDTH_DETAIL : LINDPERF_REPORT_WIDTH, len = strlen(title);
+    size_t width = detail > 1 ? LINDPERF_REPORT_WIDTH_SPREAD
+                 : detail ? LINDPERF_REPORT_WIDTH_DETAIL : LINDPERF_REPORT_WIDTH, len = strlen(title);
     size_t left = len < width ? (width - len) / 2 : 0;
     for (size_t i = 0; i < left; i++)
         fputc('-', out);
@@ -1628,6 +1861,8 @@ static inline void lindperf__put_section(FILE *out, const char *title,
     if (detail)
         fprintf(out, " %*s %*s %*s %*s", LINDPERF_VALUE_WIDTH, "min", LINDPERF_VALUE_WIDTH, "p50",
                 LINDPERF_VALUE_WIDTH, "p99", LINDPERF_VALUE_WIDTH, "max");
+    if (detail > 1)
+        fprintf(out, " %*s", LINDPERF_VALUE_WIDTH, "spread");
     fputc('\n', out);
     lindperf__put_rule(out, width);
 }
@@ -1640,6 +1875,8 @@ static inline void lindperf__put_detail(FILE *out, const lindperf__snapshot *s, 
     lindperf__put_value(out, s, (double)r->p50, r->has_distribution);
     lindperf__put_value(out, s, (double)r->p99, r->has_distribution);
     lindperf__put_value(out, s, (double)r->max, r->has_distribution);
+    if (lindperf__shows_spread(s))
+        lindperf__put_value(out, s, r->spread, r->has_avg);
 }
 
 static inline void lindperf__put_row(FILE *out, const lindperf__snapshot *s, const lindperf__row *r)
@@ -1681,6 +1918,13 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
         fputs(" ns", out);
     }
     fprintf(out, "; figures %s\n", s->net ? "net (the empty scope subtracted)" : "gross");
+    if (!s->runs)
+        return;
+    fprintf(out, "runs: %zu timed, %s", s->runs,
+            s->batched ? "batched (counters that never nest share a run)" : "solo (one counter each)");
+    if (s->repetitions > 1)
+        fprintf(out, "; each figure is the median of %u repetitions", s->repetitions);
+    fputc('\n', out);
 }
 
 /* The call path compares counters measured in different runs, so it works on net times:
@@ -1773,7 +2017,8 @@ static inline int lindperf__report_snapshot(FILE *out, const lindperf__snapshot 
         while (end < s->count && strcmp(s->rows[end].counter->module, module) == 0)
             any |= s->rows[end++].calls > 0;
         if (any) {
-            lindperf__put_section(out, module, "total", "avg", s->detail);
+            lindperf__put_section(out, module, "total", "avg",
+                                  lindperf__shows_spread(s) ? 2 : s->detail);
             for (size_t j = i; j < end; j++)
                 if (s->rows[j].calls)
                     lindperf__put_row(out, s, &s->rows[j]);
@@ -1873,6 +2118,31 @@ static inline void lindperf__cpu_model(char *buf, size_t size)
     fclose(f);
 }
 
+/* JSON has no NaN or infinity: a figure that is not finite is null. */
+static inline void lindperf__json_double(FILE *out, const char *key, double v, int valid)
+{
+    if (valid && v == v && v - v == 0)
+        fprintf(out, "\"%s\": %.3f", key, v);
+    else
+        fprintf(out, "\"%s\": null", key);
+}
+
+/* One per repetition that timed the counter: its per-call gross and net figures, and its p50. */
+static inline void lindperf__json_samples(FILE *out, const lindperf__row *r)
+{
+    fputs(", \"samples\": [", out);
+    for (unsigned j = 0; j < r->sample_count; j++) {
+        const lindperf__sample *sample = &r->samples[j];
+        fputs(j ? ", {" : "{", out);
+        lindperf__json_double(out, "gross", sample->gross, sample->calls > 0);
+        fputs(", ", out);
+        lindperf__json_double(out, "net", sample->net, sample->calls > 0 && sample->has_net);
+        lindperf__json_number_or_null(out, "p50", sample->p50, sample->calls > 0 && sample->has_p50);
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
+
 static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s)
 {
     char host[256] = "unknown", cpu[256], date[32] = "unknown";
@@ -1884,7 +2154,7 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
     if (gmtime_r(&now, &utc))
         strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
 
-    fprintf(out, "{\n  \"schema\": 1,\n  \"timer\": \"%s\",\n  \"unit\": \"%s\",\n",
+    fprintf(out, "{\n  \"schema\": 2,\n  \"timer\": \"%s\",\n  \"unit\": \"%s\",\n",
             s->timer == LINDPERF_TSC ? "tsc" : s->timer == LINDPERF_CLOCK ? "clock" : "off",
             s->timer == LINDPERF_TSC ? "cycles" : "ns");
     if (s->tsc_hz > 0)
@@ -1897,7 +2167,12 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         fprintf(out, ",\n  \"empty_scope\": %.3f,\n", s->floor);
     else
         fputs(",\n  \"empty_scope\": null,\n", out);
-    fprintf(out, "  \"net\": %s,\n  \"host\": ", s->net ? "true" : "false");
+    fprintf(out, "  \"net\": %s,\n", s->net ? "true" : "false");
+    fprintf(out, "  \"mode\": \"%s\",\n  \"repetitions\": %u,\n  \"runs\": %zu,\n  \"detail\": %s,\n",
+            s->batched ? "batched" : "solo", s->repetitions, s->runs, s->detail ? "true" : "false");
+    fputs("  \"program\": ", out);
+    lindperf__json_string(out, s->program);
+    fputs(",\n  \"host\": ", out);
     lindperf__json_string(out, host);
     fputs(",\n  \"cpu\": ", out);
     lindperf__json_string(out, cpu);
@@ -1922,6 +2197,7 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         lindperf__json_number_or_null(out, "max", r->max, r->has_distribution);
         fprintf(out, ", \"empty_scope\": %.3f, \"parent\": ", r->floor);
         lindperf__json_string(out, r->parent >= 0 ? s->rows[r->parent].counter->name : NULL);
+        lindperf__json_samples(out, r);
         fputc('}', out);
         separator = ",\n";
     }
@@ -1987,6 +2263,120 @@ static inline int lindperf_write_csv(FILE *out)
     return lindperf__with_snapshot(out, lindperf__csv_snapshot);
 }
 
+/* Google Benchmark's JSON, for its tools/compare.py and the dashboards that read it: one
+ * "iteration" entry per counter and repetition, and with repetitions the mean, median and
+ * stddev aggregates. Times are per call in ns (cycles converted with the TSC frequency);
+ * lindperf measures wall time, so cpu_time repeats real_time. */
+static inline void lindperf__gbench_entry(FILE *out, const char **separator, const lindperf__row *r,
+                                          size_t family, const char *aggregate, unsigned repetitions,
+                                          unsigned index, uint64_t iterations, double ns)
+{
+    fprintf(out, "%s    {\"name\": ", *separator);
+    if (aggregate) {
+        size_t size = strlen(r->counter->name) + strlen(aggregate) + 2;
+        char *name = (char *)malloc(size);
+        if (name)
+            snprintf(name, size, "%s_%s", r->counter->name, aggregate);
+        lindperf__json_string(out, name ? name : r->counter->name);
+        free(name);
+    } else {
+        lindperf__json_string(out, r->counter->name);
+    }
+    fprintf(out, ", \"family_index\": %zu, \"per_family_instance_index\": 0, \"run_name\": ", family);
+    lindperf__json_string(out, r->counter->name);
+    fprintf(out, ", \"run_type\": \"%s\", \"repetitions\": %u, ", aggregate ? "aggregate" : "iteration",
+            repetitions);
+    if (aggregate)
+        fprintf(out, "\"threads\": 1, \"aggregate_name\": \"%s\", \"aggregate_unit\": \"time\", ", aggregate);
+    else
+        fprintf(out, "\"repetition_index\": %u, \"threads\": 1, ", index);
+    fprintf(out, "\"iterations\": %llu, ", (unsigned long long)iterations);
+    lindperf__json_double(out, "real_time", ns, 1);
+    fputs(", ", out);
+    lindperf__json_double(out, "cpu_time", ns, 1);
+    fputs(", \"time_unit\": \"ns\"}", out);
+    *separator = ",\n";
+}
+
+/* Newton's method from above, so that the header needs no libm. */
+static inline double lindperf__sqrt(double x)
+{
+    double r = x > 1 ? x : 1;
+    if (!(x > 0))
+        return 0;
+    for (int i = 0; i < 128 && r * r - x > 1e-12 * x; i++)
+        r = (r + x / r) / 2;
+    return r;
+}
+
+static inline int lindperf__gbench_snapshot(FILE *out, const lindperf__snapshot *s)
+{
+    char host[256] = "unknown", date[32] = "unknown";
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "unknown");
+    time_t now = time(NULL);
+    struct tm local;
+    if (localtime_r(&now, &local))
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", &local);
+    double to_ns = s->timer == LINDPERF_TSC ? (s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0) : 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    fprintf(out, "{\n  \"context\": {\n    \"date\": \"%s\",\n    \"host_name\": ", date);
+    lindperf__json_string(out, host);
+    fputs(",\n    \"executable\": ", out);
+    lindperf__json_string(out, lindperf__g.command_line);
+    fprintf(out, ",\n    \"num_cpus\": %ld,\n    \"mhz_per_cpu\": %.0f,\n", cpus > 0 ? cpus : 1,
+            s->tsc_hz / 1e6);
+    fputs("    \"cpu_scaling_enabled\": false,\n    \"caches\": [],\n"
+          "    \"library_build_type\": \"release\",\n    \"library\": \"lindperf " LINDPERF_VERSION "\",\n", out);
+    fprintf(out, "    \"lindperf_timer\": \"%s\",\n    \"lindperf_net\": %s,\n    \"lindperf_mode\": \"%s\"\n  },\n",
+            s->timer == LINDPERF_TSC ? "tsc" : "clock", s->net ? "true" : "false",
+            s->batched ? "batched" : "solo");
+    fputs("  \"benchmarks\": [", out);
+    const char *separator = "\n";
+    size_t family = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        const lindperf__row *r = &s->rows[i];
+        if (!r->calls)
+            continue;
+        unsigned n = 0;
+        double sum = 0, squares = 0, *v = (double *)malloc(((size_t)r->sample_count + 1) * sizeof *v);
+        if (!v)
+            return -1;
+        for (unsigned j = 0; j < r->sample_count; j++) {
+            const lindperf__sample *sample = &r->samples[j];
+            if (sample->calls)
+                v[n++] = (sample->has_net ? sample->net : sample->gross) * to_ns;
+        }
+        if (!n)
+            v[n++] = lindperf__avg(r) * to_ns;
+        for (unsigned j = 0, k = 0; j < n; j++) {
+            while (r->sample_count && !r->samples[k].calls)
+                k++;
+            lindperf__gbench_entry(out, &separator, r, family, NULL, n, j,
+                                   r->sample_count ? r->samples[k++].calls : r->calls, v[j]);
+            sum += v[j];
+        }
+        double mean = sum / n;
+        for (unsigned j = 0; j < n; j++)
+            squares += (v[j] - mean) * (v[j] - mean);
+        if (n > 1) {
+            lindperf__gbench_entry(out, &separator, r, family, "mean", n, 0, n, mean);
+            lindperf__gbench_entry(out, &separator, r, family, "median", n, 0, n, lindperf__median(v, n));
+            lindperf__gbench_entry(out, &separator, r, family, "stddev", n, 0, n,
+                                   lindperf__sqrt(squares / (n - 1)));
+        }
+        free(v);
+        family++;
+    }
+    fputs("\n  ]\n}\n", out);
+    return lindperf__finish(out);
+}
+
+static inline int lindperf_write_gbench(FILE *out)
+{
+    return lindperf__with_snapshot(out, lindperf__gbench_snapshot);
+}
+
 static inline int lindperf__write_file(const char *path, int (*write)(FILE *))
 {
     FILE *f = fopen(path, "w");
@@ -2028,6 +2418,18 @@ static inline void lindperf__remember_command_line(int argc, char **argv)
     lindperf__g.command_line = line;
 }
 
+/* The host's arguments after the perf flags, for the results file: what was measured. */
+static inline void lindperf__remember_program(int argc, char **argv)
+{
+    char *command_line = lindperf__g.command_line;
+    lindperf__g.command_line = NULL;
+    if (argc > 1)
+        lindperf__remember_command_line(argc - 1, argv + 1);
+    free(lindperf__g.program);
+    lindperf__g.program = lindperf__g.command_line;
+    lindperf__g.command_line = command_line;
+}
+
 static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
                                           size_t why_size)
 {
@@ -2044,6 +2446,10 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
                                           o.only[i]);
     lindperf__remember_command_line(*argc, argv);
     lindperf__remove_flags(argc, argv);
+    lindperf__remember_program(*argc, argv);
+    lindperf_set_repeat(o.repeat);
+    lindperf_set_batching(!o.solo);
+    lindperf__g.gbench_path = o.gbench_path;
     lindperf__g.json_path = o.json_path;
     lindperf__g.csv_path = o.csv_path;
     memcpy(lindperf__g.only_globs, o.only, sizeof o.only);
@@ -2066,19 +2472,232 @@ static inline int lindperf__selected(const lindperf_counter *c)
     return 0;
 }
 
-/* One line on a terminal, rewritten in place: the discovery run, then "run i/n: name", then
- * nothing once the runs are over. */
-static inline void lindperf__progress(int shown, const char *counter, size_t run, size_t runs)
+/* One line on a terminal, rewritten in place: the discovery run, then "run i/n (mode,
+ * repetition r/N): name", then nothing once the runs are over. */
+static inline void lindperf__progress(int shown, const char *counter, size_t others, size_t run,
+                                      size_t runs, unsigned repetition)
 {
     if (!shown)
         return;
-    if (counter)
-        fprintf(stderr, "\rlindperf: run %zu/%zu: %s\033[K", run, runs, counter);
-    else if (runs)
+    if (counter) {
+        fprintf(stderr, "\rlindperf: run %zu/%zu (%s, repetition %u/%u): %s", run, runs,
+                lindperf__g.batched ? "batched" : "solo", repetition + 1, lindperf__repetitions(),
+                counter);
+        if (others)
+            fprintf(stderr, " and %zu more", others);
+        fputs("\033[K", stderr);
+    } else if (runs) {
         fputs("\rlindperf: discovery run: finding the counters the workload reaches\033[K", stderr);
-    else
+    } else {
         fputs("\r\033[K", stderr);
+    }
     fflush(stderr);
+}
+
+/* Whether `ancestor` enclosed `c` on some path: a walk up every parent edge that the
+ * discovery run voted for (not only the most voted one, which would miss a counter shared
+ * by two callers), each counter visited once, so a cycle of parents ends. */
+static inline int lindperf__encloses(uint32_t ancestor, uint32_t c, unsigned char *seen, uint32_t *stack)
+{
+    size_t n = lindperf__g.count, depth = 0;
+    memset(seen, 0, n);
+    stack[depth++] = c;
+    seen[c] = 1;
+    while (depth) {
+        const uint64_t *votes = &lindperf__g.parent_votes[(size_t)stack[--depth] * (n + 1)];
+        for (uint32_t p = 0; p < n; p++) {
+            if (seen[p] || !__atomic_load_n(&votes[p], LINDPERF__RELAXED))
+                continue;
+            if (p == ancestor)
+                return 1;
+            seen[p] = 1;
+            stack[depth++] = p;
+        }
+    }
+    return 0;
+}
+
+/* replaced by the enclosure store: until then a and b conflict when either is an ancestor
+ * of the other through the discovery run's parent edges. */
+static inline int lindperf__conflict(uint32_t a, uint32_t b)
+{
+    size_t n = lindperf__g.count;
+    if (a == b || !lindperf__g.parent_votes)
+        return a == b;
+    unsigned char *seen = (unsigned char *)malloc(n + 1);
+    uint32_t *stack = (uint32_t *)malloc((n + 1) * sizeof *stack);
+    int conflict = !seen || !stack || lindperf__encloses(a, b, seen, stack) ||
+                   lindperf__encloses(b, a, seen, stack);
+    free(seen);
+    free(stack);
+    return conflict;
+}
+
+/* Batches, first fit in registry order: each counter joins the first batch that holds no
+ * counter it conflicts with. batch_of[k] is the batch of candidates[k]; returns how many
+ * batches there are. One counter per batch when solo. */
+static inline size_t lindperf__plan_batches(const uint32_t *candidates, size_t n, int solo,
+                                            size_t *batch_of)
+{
+    size_t batches = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t b = solo ? batches : 0;
+        for (; b < batches; b++) {
+            size_t j = 0;
+            while (j < k && (batch_of[j] != b || !lindperf__conflict(candidates[j], candidates[k])))
+                j++;
+            if (j == k)
+                break;
+        }
+        batch_of[k] = b;
+        if (b == batches)
+            batches++;
+    }
+    return batches;
+}
+
+static inline void lindperf__distribution_of(uint32_t i, lindperf__histogram *h)
+{
+    pthread_mutex_lock(&lindperf__lock);
+    lindperf__distribution_locked(i, h);
+    pthread_mutex_unlock(&lindperf__lock);
+}
+
+/* The p50 of what a run added to counter i's distribution: after less before. */
+static inline uint64_t lindperf__run_p50(uint32_t i, lindperf__histogram *before, lindperf__histogram *after)
+{
+    lindperf__distribution_of(i, after);
+    for (uint32_t b = 0; b < LINDPERF__BUCKETS; b++)
+        after->buckets[b] -= before->buckets[b];
+    after->count -= before->count;
+    after->min = 0;
+    after->max = UINT64_MAX;
+    return lindperf__percentile_of(after, 50);
+}
+
+/* One timed run of the members (indexes into the registry) together, for one repetition:
+ * the floor measured just before, then the members live, then each member's sample. A
+ * batch of two or more has its scopes check that none nests in another; returns 1 when one
+ * did, and the figures of that batch are then not to be trusted. */
+static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members, size_t m,
+                                      unsigned repetition, int (*workload)(void *), void *arg,
+                                      int *status)
+{
+    lindperf__globals *g = &lindperf__g;
+    lindperf__slot *before = (lindperf__slot *)calloc(m, sizeof *before);
+    lindperf__histogram *distributions = g->detail ? (lindperf__histogram *)malloc(2 * sizeof *distributions) : NULL;
+    if (!before || (g->detail && !distributions)) {
+        free(before);
+        free(distributions);
+        fprintf(stderr, "lindperf: out of memory for a timed run; its counters are not timed\n");
+        return 0;
+    }
+    double floor = lindperf_calibrate(t);
+    for (size_t k = 0; k < m; k++)
+        before[k] = lindperf__sum(g->counters[members[k]]);
+    if (distributions)   /* detail runs are solo: one member */
+        lindperf__distribution_of(members[0], &distributions[0]);
+    if (g->control)
+        lindperf__histogram_clear(g->control);
+    __atomic_store_n(&g->nested, 0, LINDPERF__RELAXED);
+    __atomic_fetch_add(&g->generation, 1, LINDPERF__RELAXED);
+
+    unsigned mode = lindperf__live_mode() | (m > 1 ? LINDPERF__MODE_BATCH : 0) |
+                    (g->net && g->control ? LINDPERF__MODE_CONTROL : 0);
+    for (size_t k = 0; k < m; k++)
+        __atomic_store_n(&g->counters[members[k]]->mode, (unsigned char)mode, __ATOMIC_RELEASE);
+    int run_status = workload(arg);
+    lindperf_enable_only(NULL);
+    if (!*status)
+        *status = run_status;
+
+    uint64_t controls = g->control ? lindperf__load(&g->control->count) : 0;
+    int from_controls = g->net && controls >= LINDPERF__CONTROL_MIN;
+    double run_floor = from_controls ? lindperf__trimmed_mean(g->control, LINDPERF__CONTROL_TRIM) : floor;
+    double p50_floor = run_floor;
+    if (from_controls) {
+        g->control->min = 0;
+        g->control->max = UINT64_MAX;
+        p50_floor = (double)lindperf__percentile_of(g->control, 50);
+    }
+    for (size_t k = 0; k < m; k++) {
+        uint32_t i = members[k];
+        lindperf__slot after = lindperf__sum(g->counters[i]);
+        lindperf__sample *sample = &g->samples[(size_t)i * lindperf__repetitions() + repetition];
+        memset(sample, 0, sizeof *sample);
+        sample->calls = after.calls - before[k].calls;
+        sample->gross = sample->calls ? (double)(after.total - before[k].total) / (double)sample->calls : 0;
+        sample->floor = run_floor;
+        sample->has_net = g->net;
+        sample->net = sample->gross - run_floor;
+        if (distributions) {
+            uint64_t p50 = lindperf__run_p50(i, &distributions[0], &distributions[1]);
+            sample->p50 = g->net ? lindperf__minus_floor(p50, p50_floor) : p50;
+            sample->has_p50 = 1;
+        }
+        if (g->sample_count[i] < repetition + 1)
+            g->sample_count[i] = repetition + 1;
+        g->stats[i].timed = 1;
+        g->stats[i].floor = run_floor;
+    }
+    free(before);
+    free(distributions);
+    return m > 1 && __atomic_load_n(&g->nested, LINDPERF__RELAXED);
+}
+
+/* What run_each keeps over its runs: one sample per counter and repetition, and the
+ * control histogram. NULL samples when out of memory. */
+static inline int lindperf__prepare_samples(void)
+{
+    lindperf__globals *g = &lindperf__g;
+    free(g->samples);
+    free(g->sample_count);
+    g->samples = (lindperf__sample *)calloc(g->count * lindperf__repetitions() + 1, sizeof *g->samples);
+    g->sample_count = (unsigned *)calloc(g->count + 1, sizeof *g->sample_count);
+    if (!g->control)
+        g->control = (lindperf__histogram *)malloc(sizeof *g->control);
+    if (g->samples && g->sample_count && g->control)
+        return 0;
+    free(g->samples);
+    free(g->sample_count);
+    g->samples = NULL;
+    g->sample_count = NULL;
+    fprintf(stderr, "lindperf: out of memory for the samples of %zu counters; nothing is timed\n", g->count);
+    return -1;
+}
+
+/* Every batch once, then all again, for each repetition, so that a slow stretch of the
+ * machine spreads over the counters instead of landing on one. A batch whose live scopes
+ * nested is timed again one counter per run, for that repetition. */
+static inline void lindperf__timed_runs(lindperf_timer t, int (*workload)(void *), void *arg,
+                                        const uint32_t *candidates, size_t n, const size_t *batch_of,
+                                        size_t batches, int shown, int *status)
+{
+    lindperf__globals *g = &lindperf__g;
+    uint32_t *members = (uint32_t *)malloc((n + 1) * sizeof *members);
+    size_t runs = batches * lindperf__repetitions();
+    g->runs = 0;
+    for (unsigned repetition = 0; members && repetition < lindperf__repetitions(); repetition++) {
+        for (size_t b = 0; b < batches; b++) {
+            size_t m = 0;
+            for (size_t k = 0; k < n; k++)
+                if (batch_of[k] == b)
+                    members[m++] = candidates[k];
+            lindperf__progress(shown, g->counters[members[0]]->name, m - 1, ++g->runs, runs, repetition);
+            if (!lindperf__timed_run(t, members, m, repetition, workload, arg, status))
+                continue;
+            fprintf(stderr, "lindperf: in a batched run, a scope of %s ended inside one of %s, "
+                    "which the discovery run never saw nested; timing those %zu counters one per "
+                    "run instead (--perf-solo avoids batches)\n",
+                    g->counters[g->nested_inner]->name, g->counters[g->nested_outer]->name, m);
+            runs += m;
+            for (size_t k = 0; k < m; k++) {
+                lindperf__progress(shown, g->counters[members[k]]->name, 0, ++g->runs, runs, repetition);
+                lindperf__timed_run(t, &members[k], 1, repetition, workload, arg, status);
+            }
+        }
+    }
+    free(members);
 }
 
 static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg, FILE *out)
@@ -2094,41 +2713,48 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
     if (t == LINDPERF_TSC)
         lindperf_tsc_hz();
     lindperf_reset_all();
-    for (size_t i = 0; i < lindperf__g.count; i++) {
-        lindperf__g.stats[i].timed = 0;
-        lindperf__g.stats[i].floor = 0;
+    lindperf__globals *g = &lindperf__g;
+    for (size_t i = 0; i < g->count; i++) {
+        g->stats[i].timed = 0;
+        g->stats[i].floor = 0;
     }
+    g->runs = 0;
+    g->batched = 0;
 
     int shown = isatty(STDERR_FILENO), status = 0;
-    size_t runs = 0, run = 0;
-    lindperf__progress(shown, NULL, 0, 1);
+    lindperf__progress(shown, NULL, 0, 0, 1, 0);
     lindperf_enable_discovery();
     status = workload(arg);
     lindperf_enable_only(NULL);
 
-    for (size_t i = 0; i < lindperf__g.count; i++)
-        runs += lindperf__g.stats[i].reached && lindperf__selected(lindperf__g.counters[i]);
-    for (size_t i = 0; i < lindperf__g.count; i++) {
-        lindperf_counter *c = lindperf__g.counters[i];
-        if (!lindperf__g.stats[i].reached || !lindperf__selected(c))
-            continue;
-        lindperf__progress(shown, c->name, ++run, runs);
-        lindperf__g.stats[i].timed = 1;
-        lindperf__g.stats[i].floor = lindperf_calibrate(t);
-        lindperf_enable_only(c);
-        int run_status = workload(arg);
-        lindperf_enable_only(NULL);
-        if (!status)
-            status = run_status;
+    uint32_t *candidates = (uint32_t *)malloc((g->count + 1) * sizeof *candidates);
+    size_t *batch_of = (size_t *)malloc((g->count + 1) * sizeof *batch_of), n = 0;
+    if (candidates && batch_of && lindperf__prepare_samples() == 0) {
+        for (uint32_t i = 0; i < g->count; i++)
+            if (g->stats[i].reached && lindperf__selected(g->counters[i]))
+                candidates[n++] = i;
+        /* A thread keeps the distribution of one counter at a time: detail runs are solo. */
+        g->batched = !g->solo && !g->detail;
+        size_t batches = lindperf__plan_batches(candidates, n, !g->batched, batch_of);
+        g->net_afterwards = 1;
+        lindperf__timed_runs(t, workload, arg, candidates, n, batch_of, batches, shown, &status);
+        g->net_afterwards = 0;
+        lindperf__update_net_floor();
+    } else if (!candidates || !batch_of) {
+        fprintf(stderr, "lindperf: out of memory for the plan of %zu counters; nothing is timed\n", g->count);
     }
-    lindperf__progress(shown, NULL, 0, 0);
+    free(candidates);
+    free(batch_of);
+    lindperf__progress(shown, NULL, 0, 0, 0, 0);
 
     int written = lindperf_report(out);
     if (written != 0)
         fprintf(stderr, "lindperf: writing the report failed: %s\n", strerror(errno));
-    if (lindperf__g.json_path && lindperf__write_file(lindperf__g.json_path, lindperf_write_json) != 0)
+    if (g->json_path && lindperf__write_file(g->json_path, lindperf_write_json) != 0)
         written = -1;
-    if (lindperf__g.csv_path && lindperf__write_file(lindperf__g.csv_path, lindperf_write_csv) != 0)
+    if (g->csv_path && lindperf__write_file(g->csv_path, lindperf_write_csv) != 0)
+        written = -1;
+    if (g->gbench_path && lindperf__write_file(g->gbench_path, lindperf_write_gbench) != 0)
         written = -1;
     return status ? status : written;
 }
@@ -2183,6 +2809,8 @@ static inline void lindperf_set_timer(lindperf_timer t) { (void)t; }
 static inline void lindperf_set_net(int on) { (void)on; }
 static inline void lindperf_set_detail(int on) { (void)on; }
 static inline void lindperf_set_tree(int on) { (void)on; }
+static inline void lindperf_set_repeat(unsigned n) { (void)n; }
+static inline void lindperf_set_batching(int on) { (void)on; }
 static inline void lindperf_set_module_order(const char *const *modules, size_t n) { (void)modules; (void)n; }
 static inline void lindperf_reset_all(void) {}
 static inline void lindperf_enable_only(const lindperf_counter *c) { (void)c; }
@@ -2205,6 +2833,7 @@ static inline double lindperf_calibrate(lindperf_timer t) { (void)t; return 0; }
 static inline int lindperf_report(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_json(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_csv(FILE *out) { (void)out; return 0; }
+static inline int lindperf_write_gbench(FILE *out) { (void)out; return 0; }
 
 #endif /* LIND_PERF */
 
