@@ -1917,13 +1917,11 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
         lindperf__put_floor(out, s->floor_low, s->floor_high, s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0);
         fputs(" ns", out);
     }
-    fprintf(out, "; figures %s\n", s->net ? "net (the empty scope subtracted)" : "gross");
-    if (!s->runs)
-        return;
-    fprintf(out, "runs: %zu timed, %s", s->runs,
-            s->batched ? "batched (counters that never nest share a run)" : "solo (one counter each)");
-    if (s->repetitions > 1)
-        fprintf(out, "; each figure is the median of %u repetitions", s->repetitions);
+    fprintf(out, "; figures %s", s->net ? "net (the empty scope subtracted)" : "gross");
+    if (s->runs)
+        fprintf(out, "; %zu timed runs, %s", s->runs, s->batched ? "batched" : "solo");
+    if (s->runs && s->repetitions > 1)
+        fprintf(out, ", each figure the median of %u repetitions", s->repetitions);
     fputc('\n', out);
 }
 

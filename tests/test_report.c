@@ -859,7 +859,7 @@ static void json_of_awkward_names_is_well_formed(void **state)
     assert_non_null(strstr(text,
         "{\"module\": \"m\\\"q\", \"name\": \"m\\\"q::quote\\\"back\\\\slash\", \"calls\": 3, "
         "\"total\": 10, \"saturated\": false, \"avg\": 3.333, \"min\": null, \"p50\": null, "
-        "\"p99\": null, \"max\": null, \"empty_scope\": 20.000, \"parent\": null}"));
+        "\"p99\": null, \"max\": null, \"empty_scope\": 20.000, \"parent\": null, \"samples\": []}"));
     assert_non_null(strstr(text, "\"name\": \"m\\\"q::control\\u0001\\u0009\\u000a\""));
     assert_non_null(strstr(text, "\"name\": \"bytes::bad\\u00ff\\u00c3(\\u00ed\\u00a0\\u0080\""));
     assert_null(strstr(text, "bytes::never"));
@@ -959,6 +959,7 @@ static int workload(void *arg)
 static void run_each_runs_discovery_then_once_per_reached_counter(void **state)
 {
     (void)state;
+    lindperf_set_batching(0);   /* the solo mode: one counter per run */
     workload_log log = {0, 0};
     FILE *out = capture();
     assert_int_equal(lindperf_run_each(LINDPERF_CLOCK, workload, &log, out), 0);
@@ -984,6 +985,7 @@ static void run_each_runs_discovery_then_once_per_reached_counter(void **state)
 static void run_each_returns_the_first_nonzero_workload_status(void **state)
 {
     (void)state;
+    lindperf_set_batching(0);   /* the solo mode: one counter per run */
     workload_log log = {0, 3};
     FILE *out = fopen("/dev/null", "w");
     assert_non_null(out);
