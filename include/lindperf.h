@@ -1553,7 +1553,7 @@ static inline void lindperf_set_module_order(const char *const *modules, size_t 
 
 /* One timed run's figures of one counter, per call, in the timer's unit. */
 typedef struct lindperf__sample {
-    uint64_t calls;
+    uint64_t calls, total;          /* total: gross, UINT64_MAX when it saturated */
     double gross;
     double net;                     /* valid when has_net */
     double floor;                   /* what net subtracted: the run's controls, or its floor */
@@ -1640,8 +1640,11 @@ static inline void lindperf__figures_from_samples(lindperf__row *r, int net, dou
     r->has_avg = 1;
     r->avg = lindperf__median(v, used);
     r->spread = v[used - 1] - v[0];   /* lindperf__median sorted them */
-    if (r->sample_count == 1 && !net)
+    if (r->sample_count == 1 && !net) {   /* exactly as before repetitions existed */
+        r->calls = r->samples[0].calls;
+        r->total = r->samples[0].total;
         return;
+    }
     qsort(calls, used, sizeof calls[0], lindperf__compare_u64);
     r->calls = calls[used / 2];
     double total = r->avg * (double)r->calls + 0.5;
@@ -1661,7 +1664,8 @@ static inline void lindperf__figures_from_samples(lindperf__row *r, int net, dou
 /* A row timed by lindperf_run_each shows the median over its repetitions: of the net
  * figure under --perf-net, else of the gross one. Its intervals were kept gross (see
  * LINDPERF__CONTROL_EVERY), so under net its distribution loses the runs' median floor.
- * One gross repetition keeps the row's own sums, as before repetitions existed. */
+ * The samples, not the counter's sums, make the row: a batch found nested was timed again
+ * and its first figures are left out. */
 static inline void lindperf__row_from_samples(lindperf__row *r, int net)
 {
     uint32_t i = r->counter->index;
@@ -2624,7 +2628,8 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
         lindperf__sample *sample = &g->samples[(size_t)i * lindperf__repetitions() + repetition];
         memset(sample, 0, sizeof *sample);
         sample->calls = after.calls - before[k].calls;
-        sample->gross = sample->calls ? (double)(after.total - before[k].total) / (double)sample->calls : 0;
+        sample->total = after.total == UINT64_MAX ? UINT64_MAX : after.total - before[k].total;
+        sample->gross = sample->calls ? (double)sample->total / (double)sample->calls : 0;
         sample->floor = run_floor;
         sample->has_net = g->net;
         sample->net = sample->gross - run_floor;
