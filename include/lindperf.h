@@ -296,14 +296,27 @@ static inline int lindperf__parse_options(int argc, char **argv, lindperf__optio
                 return lindperf__option_error(why, size, "lindperf: %s: more --perf-only patterns "
                                               "than fit (32); combine some into one glob", arg);
             o->only[o->only_count++] = value;
-        } else if (strcmp(arg, "--perf-solo") == 0 && !o->solo) {
-            o->solo = 1;
-        } else if ((value = lindperf__flag_value(arg, "--perf-gbench")) && *value && !o->gbench_path) {
-            o->gbench_path = value;
-        } else if ((value = lindperf__flag_value(arg, "--perf-repeat")) && !o->repeat) {
+        } else if (strcmp(arg, "--perf-solo") == 0 || lindperf__flag_value(arg, "--perf-gbench") ||
+                   lindperf__flag_value(arg, "--perf-repeat")) {
+            value = strchr(arg, '=');
+            int given = arg[7] == 's' ? o->solo : arg[7] == 'g' ? o->gbench_path != NULL : o->repeat > 0;
+            if (given)
+                return lindperf__option_error(why, size, "lindperf: %s: that flag is given twice; "
+                                              "give it once", arg);
+            if (arg[7] == 's') {
+                o->solo = 1;
+                continue;
+            }
+            if (arg[7] == 'g' && (!value || !value[1]))
+                return lindperf__option_error(why, size, "lindperf: %s needs a file name, as in "
+                                              "--perf-gbench=FILE", arg);
+            if (arg[7] == 'g') {
+                o->gbench_path = value + 1;
+                continue;
+            }
             char *end = NULL;
-            unsigned long n = strtoul(value, &end, 10);
-            if (!*value || *end || value[0] == '-' || n < 1 || n > 1000)
+            unsigned long n = value ? strtoul(++value, &end, 10) : 0;
+            if (!value || !*value || *end || value[0] == '-' || n < 1 || n > 1000)
                 return lindperf__option_error(why, size, "lindperf: %s: the repetitions are a whole "
                                               "number from 1 to 1000, as in --perf-repeat=5", arg);
             o->repeat = (unsigned)n;

@@ -16,4 +16,5 @@ $(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
 
 # tests/test_json.c checks the tools' JSON reader directly.
 TEST_CFLAGS_json := -Iscripts
+TEST_CFLAGS_gbench := -Iscripts
 $(TEST_OUT)/test_json: scripts/lindperf-json.h
