@@ -32,7 +32,7 @@ $(OUT)/obj/lind-boot-perf/%.o: $(EXAMPLE_DIR)/%.c $(EXAMPLE_HEADERS)
 	$(CC) $(EXAMPLE_CFLAGS) -DLIND_PERF -c -o $@ $<
 
 bench:
-	@OUT=$(OUT) sh scripts/run_microbench.sh
+	@OUT=$(OUT) PERF_FLAGS="$(PERF_FLAGS)" sh scripts/run_microbench.sh
 
 # The unit tests link the modules they test.
 TEST_CFLAGS_fdtables := -I$(EXAMPLE_DIR)
