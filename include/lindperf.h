@@ -52,14 +52,22 @@
  *                               char *why, size_t why_size);
  *       The same without exiting: 0, or -1 with the reason in why (argv untouched).
  *   int lindperf_run_each(lindperf_timer t, int (*workload)(void *), void *arg, FILE *out);
- *       Runs the workload once to discover the counters it reaches, then once per reached
- *       counter with only that one live (measuring the timer's floor again before each),
- *       prints the report to out and writes the files asked for by --perf-json and
- *       --perf-csv. Returns the first nonzero workload status, else -1 when a report could
- *       not be written, else 0. With LINDPERF_OFF it runs the workload once and returns its
- *       status; with LINDPERF_TSC on a CPU without one it says so and returns -1 unrun.
+ *       Runs the workload once to discover the counters it reaches and which enclose which,
+ *       then once per batch of reached counters that never enclosed one another (or once
+ *       per counter: lindperf_set_batching(0), or --perf-detail), measuring the timer's
+ *       floor again before each, all of it repeated in rotation when lindperf_set_repeat
+ *       asks; prints the report to out and writes the files asked for by --perf-json,
+ *       --perf-csv and --perf-gbench. A batch whose live scopes are found nested is warned
+ *       about and timed again one counter per run. Returns the first nonzero workload
+ *       status, else -1 when a report could not be written, else 0. With LINDPERF_OFF it
+ *       runs the workload once and returns its status; with LINDPERF_TSC on a CPU without
+ *       one it says so and returns -1 unrun. The report shows each counter's median over
+ *       the repetitions; the counters' own sums (lindperf_counter_calls, ...) hold every
+ *       timed run.
  *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
- *   void lindperf_set_net(int on);                   subtract the empty-scope floor
+ *   void lindperf_set_net(int on);                   subtract the empty-scope floor (below)
+ *   void lindperf_set_repeat(unsigned n);            run_each's timed runs n times (0, 1: once)
+ *   void lindperf_set_batching(int on);              batches of counters per run (default on)
  *   void lindperf_set_detail(int on);                keep min, max and percentiles
  *   void lindperf_set_tree(int on);                  add the CALL PATH section
  *   void lindperf_set_module_order(const char *const *modules, size_t n);
@@ -84,18 +92,31 @@
  *   int lindperf_report(FILE *out);                  0, or -1 when writing failed
  *   int lindperf_write_json(FILE *out);              0, or -1 when writing failed
  *   int lindperf_write_csv(FILE *out);               0, or -1 when writing failed
+ *   int lindperf_write_gbench(FILE *out);            Google Benchmark's JSON; 0, or -1
  *   Getters given NULL return 0 (or NULL); they never crash.
  *
  * Host flags, taken by lindperf_parse_args
  *   --perf, --perf=clock    time with clock_gettime(CLOCK_MONOTONIC), in nanoseconds
  *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles
- *   --perf-net              subtract the calibrated empty-scope floor from every interval
+ *   --perf-net              net figures: the empty-scope floor subtracted. lindperf_run_each
+ *                           keeps intervals gross and interleaves an empty control pair
+ *                           after every 16th live scope; each run's figures lose the
+ *                           trimmed mean of its own controls afterwards, so the floor taken
+ *                           off was measured during the work, and a figure may read a
+ *                           little below 0. Scopes timed outside run_each (lindperf_set_net
+ *                           with lindperf_enable_only) lose the calibrated floor, rounded,
+ *                           interval by interval, an interval below it counting as 0
  *   --perf-detail           add min, p50, p99 and max columns (rows are then 149 wide)
  *   --perf-tree             add a CALL PATH section: each counter under its parent, with its
  *                           average and self time net of the timer floor
  *   --perf-json=FILE        also write the results as JSON
  *   --perf-csv=FILE         also write the results as CSV
  *   --perf-only=GLOB        time only the counters whose "module::ident" matches (repeatable)
+ *   --perf-repeat=N         make the timed runs N times (1 to 1000), in rotation; the report
+ *                           shows medians, and with --perf-detail their spread
+ *   --perf-solo             one counter per timed run, not batches
+ *   --perf-gbench=FILE      also write Google Benchmark's JSON (times per call in ns, wall
+ *                           time: cpu_time repeats real_time)
  *   The modifiers need --perf or --perftsc. A flag given twice, an unknown --perf* flag,
  *   --perf=OTHER, and any of them in a build without LIND_PERF end the program (status 2).
  *
