@@ -744,6 +744,7 @@ typedef struct lindperf__globals {
     struct lindperf__sample *samples;    /* [count][repeat]: one per counter and repetition */
     unsigned *sample_count;              /* [count] */
     lindperf__histogram *control;        /* the control pairs of the current timed run */
+    lindperf__histogram **intervals;     /* [count]: each live counter's gross intervals, ditto */
     uint32_t generation;                 /* of timed runs: thread stamps from older ones are stale */
     int nested;                          /* a batched run found live scopes nested */
     uint32_t nested_outer, nested_inner;
@@ -1499,10 +1500,12 @@ static inline unsigned lindperf__repetitions(void)
  * on a shared machine, so a floor measured before a run is not the floor during it. Under
  * lindperf_run_each with --perf-net, every LINDPERF__CONTROL_EVERY-th live scope of a
  * thread is followed by an empty control pair, read the way a scope reads the timer, into
- * the run's control histogram. Intervals stay gross; the run's net figures subtract the
- * controls' trimmed mean (and their p50 from a p50) afterwards, so the floor subtracted was
- * measured over the same stretch of time as the work, and noise in it averages out rather
- * than clamping at zero interval by interval. The pairs run outside every live interval
+ * the run's control histogram, and every live interval, gross, into its counter's
+ * histogram. A run's net figure is the trimmed mean of its counter's intervals less that of
+ * its controls (the p50s likewise), taken afterwards: the floor subtracted was measured over
+ * the same stretch of time as the work, noise in it averages out rather than clamping at
+ * zero interval by interval, and the calls that a preemption or an interrupt stretched
+ * leave both means alike. The pairs and the histograms run outside every live interval
  * (live scopes of one run never nest), so they cost wall time, not figures. */
 #define LINDPERF__CONTROL_EVERY 16
 #define LINDPERF__CONTROL_MIN 16        /* fewer controls: use the floor measured before */
@@ -1541,7 +1544,14 @@ LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mo
         lindperf__last_generation = generation;
     }
     lindperf__histogram *control = lindperf__g.control;
-    if ((mode & LINDPERF__MODE_CONTROL) && control && lindperf__control_countdown-- == 0) {
+    if (!(mode & LINDPERF__MODE_CONTROL) || !control)
+        return;
+    /* Relaxed loads and stores, not atomic adds: two threads may lose a count to each
+     * other, which a trimmed mean does not notice, and a scope does not pay for a lock. */
+    lindperf__histogram *intervals = lindperf__g.intervals ? lindperf__g.intervals[c->index] : NULL;
+    if (intervals)
+        lindperf__histogram_add(intervals, elapsed);
+    if (lindperf__control_countdown-- == 0) {
         lindperf__control_countdown = LINDPERF__CONTROL_EVERY - 1;
         uint64_t begin = lindperf__stamp_begin(mode);
         uint64_t end = lindperf__stamp_end(mode);
@@ -2635,6 +2645,13 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
         lindperf__distribution_of(members[0], &distributions[0]);
     if (g->control)
         lindperf__histogram_clear(g->control);
+    for (size_t k = 0; g->net && g->intervals && k < m; k++) {
+        lindperf__histogram **h = &g->intervals[members[k]];
+        if (!*h)
+            *h = (lindperf__histogram *)malloc(sizeof **h);
+        if (*h)
+            lindperf__histogram_clear(*h);
+    }
     __atomic_store_n(&g->nested, 0, LINDPERF__RELAXED);
     __atomic_fetch_add(&g->generation, 1, LINDPERF__RELAXED);
 
@@ -2667,8 +2684,16 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
         sample->floor = run_floor;
         sample->has_net = g->net;
         sample->net = sample->gross - run_floor;
+        lindperf__histogram *intervals = g->intervals ? g->intervals[i] : NULL;
+        int robust = from_controls && intervals && intervals->count >= LINDPERF__CONTROL_MIN;
+        if (robust) {
+            sample->net = lindperf__trimmed_mean(intervals, LINDPERF__CONTROL_TRIM) - run_floor;
+            intervals->min = 0;
+            intervals->max = UINT64_MAX;
+        }
         if (distributions) {
-            uint64_t p50 = lindperf__run_p50(i, &distributions[0], &distributions[1]);
+            uint64_t p50 = robust ? lindperf__percentile_of(intervals, 50)
+                                  : lindperf__run_p50(i, &distributions[0], &distributions[1]);
             sample->p50 = g->net ? lindperf__minus_floor(p50, p50_floor) : p50;
             sample->has_p50 = 1;
         }
@@ -2693,7 +2718,9 @@ static inline int lindperf__prepare_samples(void)
     g->sample_count = (unsigned *)calloc(g->count + 1, sizeof *g->sample_count);
     if (!g->control)
         g->control = (lindperf__histogram *)malloc(sizeof *g->control);
-    if (g->samples && g->sample_count && g->control)
+    if (!g->intervals)
+        g->intervals = (lindperf__histogram **)calloc(g->count + 1, sizeof *g->intervals);
+    if (g->samples && g->sample_count && g->control && g->intervals)
         return 0;
     free(g->samples);
     free(g->sample_count);
