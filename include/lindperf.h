@@ -743,6 +743,7 @@ typedef struct lindperf__globals {
     int batched;                         /* ... and whether any of them was a batch */
     struct lindperf__sample *samples;    /* [count][repeat]: one per counter and repetition */
     unsigned *sample_count;              /* [count] */
+    unsigned sample_stride;              /* the repetitions they were made for */
     lindperf__histogram *control;        /* the control pairs of the current timed run */
     lindperf__histogram **intervals;     /* [count]: each live counter's gross intervals, ditto */
     uint32_t generation;                 /* of timed runs: thread stamps from older ones are stale */
@@ -1716,7 +1717,7 @@ static inline void lindperf__row_from_samples(lindperf__row *r, int net)
     unsigned k = lindperf__g.sample_count ? lindperf__g.sample_count[i] : 0, used = 0, with_p50 = 0;
     if (!k)
         return;
-    r->samples = &lindperf__g.samples[(size_t)i * lindperf__repetitions()];
+    r->samples = &lindperf__g.samples[(size_t)i * lindperf__g.sample_stride];
     r->sample_count = k;
     double *v = (double *)malloc(2 * (size_t)k * sizeof *v);
     uint64_t *calls = (uint64_t *)malloc(2 * (size_t)k * sizeof *calls);
@@ -1759,7 +1760,7 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
     s->tsc_hz_source = s->tsc_hz > 0 ? lindperf__g.tsc_hz_source : NULL;
     s->count = n;
     s->rows = rows;
-    s->repetitions = lindperf__repetitions();
+    s->repetitions = lindperf__g.runs ? lindperf__g.sample_stride : lindperf__repetitions();
     s->runs = lindperf__g.runs;
     s->batched = lindperf__g.batched;
     s->program = lindperf__g.program;
@@ -2676,7 +2677,7 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
     for (size_t k = 0; k < m; k++) {
         uint32_t i = members[k];
         lindperf__slot after = lindperf__sum(g->counters[i]);
-        lindperf__sample *sample = &g->samples[(size_t)i * lindperf__repetitions() + repetition];
+        lindperf__sample *sample = &g->samples[(size_t)i * g->sample_stride + repetition];
         memset(sample, 0, sizeof *sample);
         sample->calls = after.calls - before[k].calls;
         sample->total = after.total == UINT64_MAX ? UINT64_MAX : after.total - before[k].total;
@@ -2714,7 +2715,8 @@ static inline int lindperf__prepare_samples(void)
     lindperf__globals *g = &lindperf__g;
     free(g->samples);
     free(g->sample_count);
-    g->samples = (lindperf__sample *)calloc(g->count * lindperf__repetitions() + 1, sizeof *g->samples);
+    g->sample_stride = lindperf__repetitions();
+    g->samples = (lindperf__sample *)calloc(g->count * g->sample_stride + 1, sizeof *g->samples);
     g->sample_count = (unsigned *)calloc(g->count + 1, sizeof *g->sample_count);
     if (!g->control)
         g->control = (lindperf__histogram *)malloc(sizeof *g->control);
