@@ -245,7 +245,7 @@ static void the_json_has_each_counters_samples_and_the_run_fields(void **state)
     free(text);
 }
 
-static void repeat_flag_takes_a_count_from_1_to_1000(void **state)
+static void repeat_flag_takes_a_count_from_1_to_1000_once(void **state)
 {
     (void)state;
     static const char *const bad[] = {"--perf-repeat=0", "--perf-repeat=", "--perf-repeat=x",
@@ -258,6 +258,17 @@ static void repeat_flag_takes_a_count_from_1_to_1000(void **state)
         assert_int_equal(lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why), -1);
         assert_non_null(strstr(why, "lindperf: "));
         assert_non_null(strstr(why, "--perf-repeat=5"));
+    }
+    static const char *const twice[][2] = {{"--perf-repeat=2", "--perf-repeat=3"},
+                                           {"--perf-solo", "--perf-solo"},
+                                           {"--perf-gbench=a", "--perf-gbench=b"}};
+    for (size_t i = 0; i < 3; i++) {
+        char *argv[] = {(char *)"host", (char *)"--perf", (char *)twice[i][0], (char *)twice[i][1], NULL};
+        int argc = 4;
+        char why[256] = "";
+        lindperf_timer timer;
+        assert_int_equal(lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why), -1);
+        assert_non_null(strstr(why, "is given twice; give it once"));
     }
     parse3("--perf", "--perf-repeat=1000", NULL);
     assert_int_equal(lindperf__g.repeat, 1000);
@@ -276,7 +287,7 @@ int main(void)
         cmocka_unit_test(gross_runs_take_no_control_pairs),
         cmocka_unit_test(detail_keeps_a_p50_per_sample_and_shows_the_spread),
         cmocka_unit_test(the_json_has_each_counters_samples_and_the_run_fields),
-        cmocka_unit_test(repeat_flag_takes_a_count_from_1_to_1000),
+        cmocka_unit_test(repeat_flag_takes_a_count_from_1_to_1000_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
