@@ -52,15 +52,22 @@
  *                               char *why, size_t why_size);
  *       The same without exiting: 0, or -1 with the reason in why (argv untouched).
  *   int lindperf_run_each(lindperf_timer t, int (*workload)(void *), void *arg, FILE *out);
- *       Runs the workload once to discover the counters it reaches, then once per reached
- *       counter with only that one live (measuring the timer's floor again before each),
- *       prints the report to out and writes the files asked for by --perf-json and
- *       --perf-csv. Returns the first nonzero workload status, else -1 when a report could
- *       not be written or --perf-only left nothing to time, else 0. With LINDPERF_OFF it
- *       runs the workload once and returns its status; with LINDPERF_TSC on a CPU without
- *       one it says so and returns -1 unrun.
+ *       Runs the workload once to discover the counters it reaches and which enclose which,
+ *       then once per batch of reached counters that never enclosed one another (or once
+ *       per counter: lindperf_set_batching(0), or --perf-detail), measuring the timer's
+ *       floor again before each, all of it repeated in rotation when lindperf_set_repeat
+ *       asks; prints the report to out and writes the files asked for by --perf-json,
+ *       --perf-csv, --perf-gbench and --perf-tree-csv. A batch whose live scopes are found
+ *       nested is warned about and timed again one counter per run. Returns the first
+ *       nonzero workload status, else -1 when a report could not be written or --perf-only
+ *       left nothing to time, else 0. With LINDPERF_OFF it runs the workload once and
+ *       returns its status; with LINDPERF_TSC on a CPU without one it says so and returns
+ *       -1 unrun. The report shows each counter's median over the repetitions; the
+ *       counters' own sums (lindperf_counter_calls, ...) hold every timed run.
  *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
- *   void lindperf_set_net(int on);                   subtract the empty-scope floor
+ *   void lindperf_set_net(int on);                   subtract the empty-scope floor (below)
+ *   void lindperf_set_repeat(unsigned n);            run_each's timed runs n times (0, 1: once)
+ *   void lindperf_set_batching(int on);              batches of counters per run (default on)
  *   void lindperf_set_detail(int on);                keep min, max and percentiles
  *   void lindperf_set_tree(int on);                  add the CALL PATH section
  *   void lindperf_set_module_order(const char *const *modules, size_t n);
@@ -91,23 +98,33 @@
  *   int lindperf_write_json(FILE *out);              0, or -1 when writing failed
  *   int lindperf_write_csv(FILE *out);               0, or -1 when writing failed
  *   int lindperf_write_tree_csv(FILE *out);          the call path as CSV; 0, or -1
+ *   int lindperf_write_gbench(FILE *out);            Google Benchmark's JSON; 0, or -1
  *   Getters given NULL return 0 (or NULL); they never crash.
  *
  * Host flags, taken by lindperf_parse_args
  *   --perf, --perf=clock    time with clock_gettime(CLOCK_MONOTONIC), in nanoseconds
  *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles
- *   --perf-net              subtract the calibrated empty-scope floor from every interval
+ *   --perf-net              net figures: the empty-scope floor subtracted. lindperf_run_each
+ *                           keeps intervals gross and interleaves an empty control pair
+ *                           after every 16th live scope; each run's figures lose the
+ *                           trimmed mean of its own controls afterwards, so the floor taken
+ *                           off was measured during the work, and a figure may read a
+ *                           little below 0. Scopes timed outside run_each (lindperf_set_net
+ *                           with lindperf_enable_only) lose the calibrated floor, rounded,
+ *                           interval by interval, an interval below it counting as 0
  *   --perf-detail           add min, p50, p99 and max columns (rows are then 149 wide)
  *   --perf-tree             add a CALL PATH section: each calling context under its parent,
  *                           with its calls, average and self time net of the timer floor
  *   --perf-json=FILE        also write the results as JSON
  *   --perf-csv=FILE         also write the results as CSV
- *   --perf-gbench=FILE      also write the results in Google Benchmark's JSON format
+ *   --perf-gbench=FILE      also write Google Benchmark's JSON (times per call in ns, wall
+ *                           time: cpu_time repeats real_time)
  *   --perf-tree-csv=FILE    also write the call path as CSV
  *   --perf-only=GLOB        time only the counters whose "module::ident" matches (repeatable);
  *                           a pattern whose counters the workload never reaches is named on
  *                           stderr, and when nothing is left to time, run_each returns -1
- *   --perf-repeat=N         run the whole measurement N times (1 to 1000)
+ *   --perf-repeat=N         make the timed runs N times (1 to 1000), in rotation; the report
+ *                           shows medians, and with --perf-detail their spread
  *   --perf-solo             time one counter per run, never several in one batch
  *   The modifiers need --perf or --perftsc. Every output FILE is checked before the first
  *   run, without being truncated; it is written beside itself and renamed into place at the
@@ -187,6 +204,8 @@
 #define LINDPERF_DETAIL_COLUMNS 4
 #define LINDPERF_REPORT_WIDTH_DETAIL \
     (LINDPERF_REPORT_WIDTH + LINDPERF_DETAIL_COLUMNS * (1 + LINDPERF_VALUE_WIDTH))
+/* ... and, with repetitions, the spread of avg over them (largest less smallest). */
+#define LINDPERF_REPORT_WIDTH_SPREAD (LINDPERF_REPORT_WIDTH_DETAIL + 1 + LINDPERF_VALUE_WIDTH)
 
 #ifndef LINDPERF_MAX_THREADS
 #define LINDPERF_MAX_THREADS 4096
@@ -476,6 +495,7 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -678,19 +698,21 @@ enum {
     LINDPERF__MODE_TSC = 2,       /* ... with the timestamp counter, else the clock */
     LINDPERF__MODE_DETAIL = 4,    /* ... and keep their distribution */
     LINDPERF__MODE_DISCOVER = 8,  /* note that the scope was reached, and under whom */
-    LINDPERF__MODE_RECURSIVE = 16, /* it recursed in discovery: time outermost activations */
-    LINDPERF__MODE_PATH = 32,     /* not timed: keeps its thread's calling context for ... */
-    LINDPERF__MODE_CONTEXT = 64   /* ... a live counter reached in several: times each */
+    LINDPERF__MODE_CONTROL = 16,  /* run_each --perf-net: interleave empty control pairs */
+    LINDPERF__MODE_BATCH = 32,    /* run_each batched: check that no live scope nests */
+    LINDPERF__MODE_RECURSIVE = 64, /* it recursed in discovery: time outermost activations */
+    LINDPERF__MODE_PATH = 128,    /* not timed: keeps its thread's calling context for ... */
+    LINDPERF__MODE_CONTEXT = 256  /* ... a live counter reached in several: times each */
 };
 
 /* What a scope adds to its counter's mode for its own end. */
 enum {
-    LINDPERF__MODE_NESTED = 256,   /* an activation of the counter is open under it: untimed */
-    LINDPERF__MODE_UNTRACKED = 512 /* its context could not be kept: the counter's alone */
+    LINDPERF__MODE_NESTED = 1024,  /* an activation of the counter is open under it: untimed */
+    LINDPERF__MODE_UNTRACKED = 2048 /* its context could not be kept: the counter's alone */
 };
 
 struct lindperf_counter {
-    unsigned char mode;       /* read by every scope start: LINDPERF__MODE_* bits */
+    uint16_t mode;            /* read by every scope start: LINDPERF__MODE_* bits */
     uint32_t index;           /* position in the registry, set when it is first walked */
     const char *module;
     const char *name;         /* "module::ident", or the display name given */
@@ -846,7 +868,9 @@ typedef struct lindperf__globals {
     int discovering;                     /* the counters are in discovery mode */
     lindperf__tree contexts;             /* the records merged: the process's calling contexts */
     lindperf__u64 not_recorded;          /* discovery scopes that no record could take */
-    lindperf__slot *context_sums;        /* timed calls and time per context, harvested ... */
+    lindperf__slot *context_sums;        /* [contexts][stride]: timed calls and time per
+                                          * context and repetition, harvested ... */
+    unsigned context_stride;             /* repetitions they have room for */
     lindperf__slot *context_seen;        /* ... as what the threads hold beyond this ... */
     lindperf__slot *context_retired;     /* ... plus what exited threads left */
     lindperf__pair *conflicts;    /* counters that nested, sorted; see lindperf__conflict */
@@ -867,14 +891,24 @@ typedef struct lindperf__globals {
     const char **module_order;           /* owned: lindperf_set_module_order copies it */
     size_t module_order_count;
     const char *json_path, *csv_path, *tree_csv_path;
-    /* STUB for the merge (shape branch): the branches that add these flags bring them. */
-    const char *gbench_path;
-    unsigned repeat;
-    int batching;
-    /* END STUB */
     const char *only_globs[LINDPERF_MAX_ONLY];
     size_t only_count;
     char *command_line;
+    char *program;                       /* the host's arguments after the perf flags */
+
+    unsigned repeat;                     /* timed runs of each counter, in rotation; 0: 1 */
+    int solo;                            /* one counter per run (--perf-solo) */
+    const char *gbench_path;             /* --perf-gbench=FILE */
+    int net_afterwards;                  /* run_each subtracts after the run, not per interval */
+    size_t runs;                         /* timed runs made by the last run_each */
+    int batched;                         /* ... and whether any of them was a batch */
+    struct lindperf__sample *samples;    /* [count][repeat]: one per counter and repetition */
+    unsigned *sample_count;              /* [count] */
+    unsigned sample_stride;              /* the repetitions they were made for */
+    lindperf__histogram *control;        /* the control pairs of the current timed run */
+    lindperf__histogram **intervals;     /* [count]: each live counter's gross intervals, ditto */
+    int nested;                          /* a batched run found live scopes nested */
+    uint32_t nested_outer, nested_inner;
 } lindperf__globals;
 
 /* One copy per program whatever the number of translation units: weak definitions. */
@@ -1085,7 +1119,8 @@ static inline void lindperf__local_add(lindperf__u64 *p, uint64_t v)
 LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static void lindperf__enter_untimed(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode);
-LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed);
+LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                 uint64_t elapsed);
 
 static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
 {
@@ -1113,9 +1148,9 @@ static inline void lindperf__scope_end(lindperf_scope *s)
         if (s->slot)
             lindperf__slot_add(s->slot, lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
         else if (!(s->mode & LINDPERF__MODE_LIVE) || (s->mode & LINDPERF__MODE_NESTED))
-            lindperf__record_rare(s->counter, s->mode, 0);
+            lindperf__record_rare(s->counter, s->mode, s->start, 0);
         else
-            lindperf__record_rare(s->counter, s->mode,
+            lindperf__record_rare(s->counter, s->mode, s->start,
                                   lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
         s->mode = 0;
     }
@@ -1164,7 +1199,11 @@ LINDPERF__COLD static void lindperf__leave_untimed(lindperf_counter *c, unsigned
 LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned mode,
                                                    uint64_t elapsed);
 
-LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t elapsed)
+LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                uint64_t elapsed);
+
+LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                 uint64_t elapsed)
 {
     if (!(mode & LINDPERF__MODE_LIVE)) {
         lindperf__leave_untimed(c, mode);
@@ -1178,6 +1217,8 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
     }
     if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
         lindperf__leave_tracked(c, mode, elapsed);
+    if (mode & (LINDPERF__MODE_CONTROL | LINDPERF__MODE_BATCH))
+        lindperf__run_checks(c, mode, start, elapsed);
     lindperf__thread *t = lindperf__self;
     if (!t)
         t = lindperf__attach();
@@ -1320,21 +1361,32 @@ static inline int lindperf__tree_on_path(const lindperf__tree *t, uint32_t node,
     return 0;
 }
 
-/* The record keeps handlers out while its owner changes it. A handler runs on the owner's
- * own thread, so compiler fences are all the ordering it needs. */
+/* Whoever changes or reads a record holds it: its owner for a few instructions, or the
+ * host while it merges or sums it. A scope that finds it held (a handler that interrupted
+ * its own thread's bookkeeping, or the host at work) never waits: it records nothing. One
+ * atomic exchange, which a handler may interrupt or run, takes it. */
 static inline int lindperf__record_lock(lindperf__record *r)
 {
-    if (!r || r->busy)
-        return 0;
-    r->busy = 1;
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    return 1;
+    return r && !__atomic_exchange_n(&r->busy, 1, __ATOMIC_ACQUIRE);
 }
 
 static inline void lindperf__record_unlock(lindperf__record *r)
 {
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    r->busy = 0;
+    __atomic_store_n(&r->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* The host waits for a record, yielding to its owner; one that is never let go (its thread
+ * stopped inside the store) is passed over after about a second, and said to be. */
+#define LINDPERF__HOLD_TRIES 100000
+
+static inline int lindperf__record_hold(lindperf__record *r)
+{
+    for (int tries = 0; tries < LINDPERF__HOLD_TRIES; tries++) {
+        if (lindperf__record_lock(r))
+            return 1;
+        sched_yield();
+    }
+    return 0;
 }
 
 static inline void lindperf__not_recorded(void)
@@ -1607,10 +1659,15 @@ LINDPERF__COLD static void lindperf__tree_merge_locked(const lindperf__tree *fro
  * exits first. */
 LINDPERF__COLD static void lindperf__record_merge_locked(lindperf__record *r, uint32_t generation)
 {
-    if (r->generation != generation || r->merged == generation)
+    if (!lindperf__record_hold(r)) {
+        lindperf__not_recorded();
         return;
-    lindperf__tree_merge_locked(&r->tree);
-    r->merged = generation;
+    }
+    if (r->generation == generation && r->merged != generation) {
+        lindperf__tree_merge_locked(&r->tree);
+        r->merged = generation;
+    }
+    lindperf__record_unlock(r);
 }
 
 /* Its thread exits: the tree goes into the process's, and the record to the next thread. */
@@ -1851,6 +1908,11 @@ static inline unsigned lindperf__live_mode(void)
            (lindperf__g.detail ? LINDPERF__MODE_DETAIL : 0);
 }
 
+static inline unsigned lindperf__repetitions(void)
+{
+    return lindperf__g.repeat > 1 ? lindperf__g.repeat : 1;
+}
+
 LINDPERF__COLD static void lindperf__contexts_free_locked(void)
 {
     free(lindperf__g.context_sums);
@@ -1871,7 +1933,8 @@ LINDPERF__COLD static void lindperf__discovery_finish_locked(void)
     for (uint32_t i = 0; i < g->contexts.count; i++)
         g->stats[g->contexts.nodes[i].counter].contexts++;
     size_t n = g->contexts.count + 1;
-    g->context_sums = (lindperf__slot *)calloc(n, sizeof *g->context_sums);
+    g->context_stride = lindperf__repetitions();
+    g->context_sums = (lindperf__slot *)calloc(n * g->context_stride, sizeof *g->context_sums);
     g->context_seen = (lindperf__slot *)calloc(n, sizeof *g->context_seen);
     g->context_retired = (lindperf__slot *)calloc(n, sizeof *g->context_retired);
     if (!g->context_sums || !g->context_seen || !g->context_retired)
@@ -1881,7 +1944,7 @@ LINDPERF__COLD static void lindperf__discovery_finish_locked(void)
 
 /* What the threads added to each context since the last harvest goes into its sums. The
  * threads' slots only grow (a reset moves the baseline), as with the counters'. */
-LINDPERF__COLD static void lindperf__contexts_harvest_locked(void)
+LINDPERF__COLD static void lindperf__contexts_harvest_locked(unsigned repetition)
 {
     lindperf__globals *g = &lindperf__g;
     uint32_t n = g->contexts.count;
@@ -1892,18 +1955,19 @@ LINDPERF__COLD static void lindperf__contexts_harvest_locked(void)
         return;
     memcpy(now, g->context_retired, n * sizeof *now);
     for (lindperf__record *r = __atomic_load_n(&g->records, __ATOMIC_ACQUIRE); r; r = r->next) {
-        if (!__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE) || r->context_generation != g->generation)
-            continue;
+        if (!__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE) || !lindperf__record_hold(r))
+            continue;   /* one never let go counts at the next harvest */
         uint32_t kept = r->context_capacity < n ? r->context_capacity : n;
-        for (uint32_t i = 0; i < kept; i++) {
-            now[i].calls += lindperf__load(&r->context_slots[i].calls);
-            now[i].total = lindperf__saturating_add(now[i].total,
-                                                    lindperf__load(&r->context_slots[i].total));
+        for (uint32_t i = 0; r->context_generation == g->generation && i < kept; i++) {
+            now[i].calls += r->context_slots[i].calls;
+            now[i].total = lindperf__saturating_add(now[i].total, r->context_slots[i].total);
         }
+        lindperf__record_unlock(r);
     }
     for (uint32_t i = 0; i < n; i++) {
-        g->context_sums[i].calls += now[i].calls - g->context_seen[i].calls;
-        g->context_sums[i].total += now[i].total - g->context_seen[i].total;
+        lindperf__slot *sum = &g->context_sums[(size_t)i * g->context_stride + repetition];
+        sum->calls += now[i].calls - g->context_seen[i].calls;
+        sum->total += now[i].total - g->context_seen[i].total;
         g->context_seen[i] = now[i];
     }
     free(now);
@@ -1913,7 +1977,7 @@ LINDPERF__COLD static void lindperf__contexts_harvest_locked(void)
  * contexts also times each of them, and every counter on a path to it keeps its thread's
  * context; those are stored first, so that no live scope begins before its path is kept.
  * Without the memory to plan, every context is estimated instead. */
-static inline void lindperf__apply_modes(unsigned char *planned)
+static inline void lindperf__apply_modes(uint16_t *planned)
 {
     lindperf__globals *g = &lindperf__g;
     pthread_mutex_lock(&lindperf__lock);
@@ -1941,50 +2005,51 @@ static inline void lindperf__apply_modes(unsigned char *planned)
 
 /* A discovery run ends when the modes change to anything else: every scope is off while
  * the records are merged, since no scope may change a record that the host reads. */
-static inline void lindperf__set_modes(const lindperf_counter *only, unsigned only_mode, unsigned others)
+static inline void lindperf__set_modes(const uint32_t *live, size_t m, unsigned live_mode,
+                                       unsigned others)
 {
     lindperf__init();
-    size_t n = lindperf__g.count;
-    if (lindperf__g.discovering && others != LINDPERF__MODE_DISCOVER) {
-        for (size_t i = 0; i < n; i++)
-            __atomic_store_n(&lindperf__g.counters[i]->mode, 0, __ATOMIC_RELEASE);
+    lindperf__globals *g = &lindperf__g;
+    if (g->discovering && others != LINDPERF__MODE_DISCOVER) {
+        for (size_t i = 0; i < g->count; i++)
+            __atomic_store_n(&g->counters[i]->mode, 0, __ATOMIC_RELEASE);
         pthread_mutex_lock(&lindperf__lock);
         lindperf__discovery_finish_locked();
         pthread_mutex_unlock(&lindperf__lock);
     }
-    unsigned char *planned = (unsigned char *)malloc(n + 1);
-    for (size_t i = 0; i < n; i++) {
-        lindperf_counter *c = lindperf__g.counters[i];
-        unsigned char mode = (unsigned char)(c == only ? only_mode : others);
+    uint16_t *planned = (uint16_t *)malloc((g->count + 1) * sizeof *planned);
+    for (size_t i = 0; i < g->count; i++) {
         if (planned)
-            planned[i] = mode;
+            planned[i] = (uint16_t)others;
         else
-            __atomic_store_n(&c->mode, mode, __ATOMIC_RELEASE);
+            __atomic_store_n(&g->counters[i]->mode, (uint16_t)others, __ATOMIC_RELEASE);
+    }
+    for (size_t k = 0; k < m; k++) {
+        /* A counter that recursed is timed through the rare path, for its outermost
+         * activations. */
+        uint32_t recursed = __atomic_load_n(&g->stats[live[k]].recursed, LINDPERF__RELAXED);
+        uint16_t mode = (uint16_t)(live_mode | (recursed ? LINDPERF__MODE_RECURSIVE : 0));
+        if (planned)
+            planned[live[k]] = mode;
+        else
+            __atomic_store_n(&g->counters[live[k]]->mode, mode, __ATOMIC_RELEASE);
     }
     if (planned)
         lindperf__apply_modes(planned);
     free(planned);
 }
 
-/* A counter that recursed is timed through the rare path, for its outermost activations. */
-static inline unsigned lindperf__timed_mode(const lindperf_counter *c)
-{
-    unsigned mode = lindperf__live_mode();
-    if (mode && __atomic_load_n(&lindperf__g.stats[c->index].recursed, LINDPERF__RELAXED))
-        mode |= LINDPERF__MODE_RECURSIVE;
-    return mode;
-}
-
 static inline void lindperf_enable_only(const lindperf_counter *c)
 {
-    lindperf__set_modes(c, c ? lindperf__timed_mode(c) : 0, 0);
+    uint32_t index = c ? c->index : 0;
+    lindperf__set_modes(&index, c ? 1 : 0, lindperf__live_mode(), 0);
 }
 
 /* Every counter notes that it was reached and where; none is timed. The records of the
  * run before become stale, and the process tree starts empty. */
 static inline void lindperf_enable_discovery(void)
 {
-    lindperf__set_modes(NULL, 0, 0);   /* no scope reads the tree while it is cleared */
+    lindperf__set_modes(NULL, 0, 0, 0);   /* no scope reads the tree while it is cleared */
     pthread_mutex_lock(&lindperf__lock);
     lindperf__tree_clear(&lindperf__g.contexts);
     lindperf__contexts_free_locked();
@@ -2001,7 +2066,7 @@ static inline void lindperf_enable_discovery(void)
     }
     lindperf__g.discovering = 1;
     pthread_mutex_unlock(&lindperf__lock);
-    lindperf__set_modes(NULL, 0, LINDPERF__MODE_DISCOVER);
+    lindperf__set_modes(NULL, 0, 0, LINDPERF__MODE_DISCOVER);
 }
 
 static inline void lindperf_reset_all(void)
@@ -2020,9 +2085,10 @@ static inline void lindperf_reset_all(void)
     for (lindperf__thread *t = lindperf__g.threads; t; t = t->next)
         if (t->detail)
             lindperf__histogram_clear(t->detail);
-    lindperf__contexts_harvest_locked();
+    lindperf__contexts_harvest_locked(0);
     if (lindperf__g.context_sums)
-        memset(lindperf__g.context_sums, 0, lindperf__g.contexts.count * sizeof *lindperf__g.context_sums);
+        memset(lindperf__g.context_sums, 0, (size_t)lindperf__g.contexts.count *
+               lindperf__g.context_stride * sizeof *lindperf__g.context_sums);
     pthread_mutex_unlock(&lindperf__lock);
 }
 
@@ -2221,10 +2287,11 @@ static inline double lindperf_calibrate(lindperf_timer t)
     return floor;
 }
 
+/* Under lindperf_run_each the floor comes off afterwards, from the run's own controls. */
 static inline void lindperf__update_net_floor(void)
 {
     uint64_t floor = 0;
-    if (lindperf__g.net && lindperf__g.timer != LINDPERF_OFF)
+    if (lindperf__g.net && !lindperf__g.net_afterwards && lindperf__g.timer != LINDPERF_OFF)
         floor = (uint64_t)(lindperf_empty_scope(lindperf__g.timer) + 0.5);
     __atomic_store_n(&lindperf__g.net_floor, floor, LINDPERF__RELAXED);
 }
@@ -2256,6 +2323,92 @@ static inline void lindperf_set_net(int on)
 }
 
 static inline void lindperf_set_detail(int on) { lindperf__g.detail = on != 0; }
+static inline void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
+static inline void lindperf_set_batching(int on) { lindperf__g.solo = !on; }
+
+
+/* Drift-immune net figures. The cost of a timer read drifts by a third over milliseconds
+ * on a shared machine, so a floor measured before a run is not the floor during it. Under
+ * lindperf_run_each with --perf-net, every LINDPERF__CONTROL_EVERY-th live scope of a
+ * thread is followed by an empty control pair, read the way a scope reads the timer, into
+ * the run's control histogram, and every live interval, gross, into its counter's
+ * histogram. A run's net figure is the trimmed mean of its counter's intervals less that of
+ * its controls (the p50s likewise), taken afterwards: the floor subtracted was measured over
+ * the same stretch of time as the work, noise in it averages out rather than clamping at
+ * zero interval by interval, and the calls that a preemption or an interrupt stretched
+ * leave both means alike. The pairs and the histograms run outside every live interval
+ * (live scopes of one run never nest), so they cost wall time, not figures. */
+#define LINDPERF__CONTROL_EVERY 16
+#define LINDPERF__CONTROL_MIN 16        /* fewer controls: use the floor measured before */
+#define LINDPERF__CONTROL_TRIM 0.10     /* off each end: preempted pairs, cold first pairs */
+
+extern __thread uint32_t lindperf__control_countdown;
+LINDPERF__WEAK __thread uint32_t lindperf__control_countdown;
+/* The batched-run check: the end of this thread's last live scope, of which counter, and
+ * in which timed run (stamps of another run, or of another timer, mean nothing here). */
+extern __thread uint64_t lindperf__last_end;
+LINDPERF__WEAK __thread uint64_t lindperf__last_end;
+extern __thread uint32_t lindperf__last_counter, lindperf__last_generation;
+LINDPERF__WEAK __thread uint32_t lindperf__last_counter, lindperf__last_generation;
+
+static inline void lindperf__control_add(lindperf__histogram *h, uint64_t v)
+{
+    __atomic_fetch_add(&h->buckets[lindperf__bucket_of(v)], 1, LINDPERF__RELAXED);
+    __atomic_fetch_add(&h->count, 1, LINDPERF__RELAXED);
+}
+
+/* Scopes of one batch never nest: if another live scope of this thread ended after this
+ * one began, discovery missed a path. The host re-times that batch one counter per run. */
+LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mode, uint64_t start,
+                                                uint64_t elapsed)
+{
+    if (mode & LINDPERF__MODE_BATCH) {
+        uint32_t generation = __atomic_load_n(&lindperf__g.run, LINDPERF__RELAXED);
+        if (lindperf__last_generation == generation && lindperf__last_end > start &&
+            lindperf__last_counter != c->index &&
+            !__atomic_exchange_n(&lindperf__g.nested, 1, LINDPERF__RELAXED)) {
+            lindperf__g.nested_outer = c->index;
+            lindperf__g.nested_inner = lindperf__last_counter;
+        }
+        lindperf__last_end = start + elapsed;
+        lindperf__last_counter = c->index;
+        lindperf__last_generation = generation;
+    }
+    lindperf__histogram *control = lindperf__g.control;
+    if (!(mode & LINDPERF__MODE_CONTROL) || !control)
+        return;
+    /* Relaxed loads and stores, not atomic adds: two threads may lose a count to each
+     * other, which a trimmed mean does not notice, and a scope does not pay for a lock. */
+    lindperf__histogram *intervals = lindperf__g.intervals ? lindperf__g.intervals[c->index] : NULL;
+    if (intervals)
+        lindperf__histogram_add(intervals, elapsed);
+    if (lindperf__control_countdown-- == 0) {
+        lindperf__control_countdown = LINDPERF__CONTROL_EVERY - 1;
+        uint64_t begin = lindperf__stamp_begin(mode);
+        uint64_t end = lindperf__stamp_end(mode);
+        lindperf__control_add(control, end > begin ? end - begin : 0);
+    }
+}
+
+/* The mean of the values between the trim-th and the (1 - trim)-th quantile, each bucket
+ * standing for the mean of the integers it holds. */
+static inline double lindperf__trimmed_mean(const lindperf__histogram *h, double trim)
+{
+    uint64_t count = lindperf__load(&h->count);
+    uint64_t low = (uint64_t)((double)count * trim), high = count - low, seen = 0;
+    double sum = 0;
+    if (high <= low)
+        return 0;
+    for (uint32_t b = 0; b < LINDPERF__BUCKETS && seen < high; b++) {
+        uint64_t n = lindperf__load(&h->buckets[b]), width;
+        uint64_t from = seen > low ? seen : low, to = seen + n < high ? seen + n : high;
+        if (to > from)
+            sum += (double)(to - from) * ((double)lindperf__bucket_low((uint32_t)b, &width) +
+                                          (double)(width - 1) / 2);
+        seen += n;
+    }
+    return sum / (double)(high - low);
+}
 static inline void lindperf_set_tree(int on) { lindperf__g.tree = on != 0; }
 
 /* The strings must outlive the report; the array itself is copied. NULL: no order. */
@@ -2273,6 +2426,17 @@ static inline void lindperf_set_module_order(const char *const *modules, size_t 
     lindperf__g.module_order_count = n;
 }
 
+/* One timed run's figures of one counter, per call, in the timer's unit. */
+typedef struct lindperf__sample {
+    uint64_t calls, total;          /* total: gross, UINT64_MAX when it saturated */
+    uint64_t outer_calls;           /* calls less the activations nested in its own */
+    double gross;                   /* per outermost activation */
+    double net;                     /* valid when has_net */
+    double floor;                   /* what net subtracted: the run's controls, or its floor */
+    uint64_t p50;                   /* of net under --perf-net, else gross; valid when has_p50 */
+    int has_net, has_p50;
+} lindperf__sample;
+
 /* Snapshot: every figure a report needs, taken at once under the lock. */
 typedef struct lindperf__row {
     const lindperf_counter *counter;
@@ -2285,6 +2449,10 @@ typedef struct lindperf__row {
     int reached, timed;
     double floor;                   /* the floor of the counter's own run, in the unit */
     long parent;                    /* row of its busiest context's parent, or -1 */
+    double avg, spread;             /* over the samples: median and max - min; when has_avg */
+    int has_avg;
+    const lindperf__sample *samples;   /* one per repetition; sample_count of them */
+    unsigned sample_count;
 } lindperf__row;
 
 /* One node of the call path, in the order it is printed: each node before its children. */
@@ -2292,9 +2460,10 @@ typedef struct lindperf__context_row {
     size_t row;                     /* its counter's */
     long parent;                    /* index in the snapshot's contexts, or -1 */
     uint32_t depth;
-    uint64_t calls;                 /* in the timed run; the discovery run's if none */
-    lindperf__slot timed;           /* what the timed run kept for this context, if anything */
-    double time, self;              /* net, in the timer's unit; valid when has_time, has_self */
+    uint64_t calls;                 /* in the timed runs; the discovery run's if none */
+    const lindperf__slot *timed;    /* what each repetition's timed run kept for it */
+    double time, self;              /* net, in the timer's unit, the median over the
+                                     * repetitions; valid when has_time, has_self */
     int has_time, has_self;
     int estimated;                  /* time: the counter's per-call figure x the calls here */
     int self_estimated;             /* self: from a time that is estimated */
@@ -2311,7 +2480,13 @@ typedef struct lindperf__snapshot {
     lindperf__row *rows;            /* in report order */
     size_t context_count;
     lindperf__context_row *contexts;   /* the call path, depth first; NULL when out of memory */
+    lindperf__slot *context_timed;  /* [contexts][context_stride], the contexts point into it */
+    unsigned context_stride;
     uint64_t not_recorded;          /* discovery scopes missing from the call path */
+    unsigned repetitions;
+    size_t runs;                    /* timed runs made; 0 when lindperf_run_each made none */
+    int batched;                    /* any of them timed a batch of counters */
+    const char *program;            /* the host's arguments after the perf flags, or NULL */
 } lindperf__snapshot;
 
 /* Report order: the modules named by lindperf_set_module_order, in that order, then the
@@ -2331,6 +2506,93 @@ static inline int lindperf__row_order(const void *a, const void *b)
     if (rx != ry)
         return rx < ry ? -1 : 1;
     return (x->counter->index > y->counter->index) - (x->counter->index < y->counter->index);
+}
+
+static inline int lindperf__compare_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median of n values, sorted in place; the mean of the middle two when n is even. */
+static inline double lindperf__median(double *v, size_t n)
+{
+    if (!n)
+        return 0;
+    qsort(v, n, sizeof *v, lindperf__compare_doubles);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static inline uint64_t lindperf__minus_floor(uint64_t v, double floor)
+{
+    double rounded = floor + 0.5;
+    return (double)v > rounded ? v - (uint64_t)rounded : 0;
+}
+
+/* The row's figures from the samples that made calls: the median of the shown figures (v),
+ * their spread, and the median calls and p50. */
+static inline void lindperf__figures_from_samples(lindperf__row *r, int net, double *v, double *floors,
+                                                  uint64_t *calls, uint64_t *p50, unsigned used,
+                                                  unsigned with_p50)
+{
+    r->has_avg = 1;
+    r->avg = lindperf__median(v, used);
+    r->spread = v[used - 1] - v[0];   /* lindperf__median sorted them */
+    if (r->sample_count == 1 && !net) {   /* exactly as before repetitions existed */
+        r->calls = r->samples[0].calls;
+        r->outer_calls = r->samples[0].outer_calls;
+        r->total = r->samples[0].total;
+        return;
+    }
+    /* The median repetition's calls; a recursive counter's time is per outermost call. */
+    qsort(calls, used, sizeof calls[0], lindperf__compare_u64);
+    r->calls = calls[used / 2];
+    for (unsigned j = 0; j < r->sample_count; j++)
+        if (r->samples[j].calls == r->calls)
+            r->outer_calls = r->samples[j].outer_calls;
+    double total = r->avg * (double)r->outer_calls + 0.5;
+    r->total = total > 0 ? (total < 1.8e19 ? (uint64_t)total : UINT64_MAX) : 0;
+    if (with_p50) {
+        qsort(p50, with_p50, sizeof p50[0], lindperf__compare_u64);
+        r->p50 = p50[with_p50 / 2];
+    }
+    if (net && r->has_distribution) {
+        double floor = lindperf__median(floors, used);
+        r->min = lindperf__minus_floor(r->min, floor);
+        r->p99 = lindperf__minus_floor(r->p99, floor);
+        r->max = lindperf__minus_floor(r->max, floor);
+    }
+}
+
+/* A row timed by lindperf_run_each shows the median over its repetitions: of the net
+ * figure under --perf-net, else of the gross one. Its intervals were kept gross (see
+ * LINDPERF__CONTROL_EVERY), so under net its distribution loses the runs' median floor.
+ * The samples, not the counter's sums, make the row: a batch found nested was timed again
+ * and its first figures are left out. */
+static inline void lindperf__row_from_samples(lindperf__row *r, int net)
+{
+    uint32_t i = r->counter->index;
+    unsigned k = lindperf__g.sample_count ? lindperf__g.sample_count[i] : 0, used = 0, with_p50 = 0;
+    if (!k)
+        return;
+    r->samples = &lindperf__g.samples[(size_t)i * lindperf__g.sample_stride];
+    r->sample_count = k;
+    double *v = (double *)malloc(2 * (size_t)k * sizeof *v);
+    uint64_t *calls = (uint64_t *)malloc(2 * (size_t)k * sizeof *calls);
+    for (unsigned j = 0; v && calls && j < k; j++) {
+        const lindperf__sample *sample = &r->samples[j];
+        if (!sample->calls)
+            continue;
+        v[used] = sample->has_net ? sample->net : sample->gross;
+        v[k + used] = sample->floor;
+        calls[used++] = sample->calls;
+        if (sample->has_p50)
+            calls[k + with_p50++] = sample->p50;
+    }
+    if (used)
+        lindperf__figures_from_samples(r, net, v, v + k, calls, calls + k, used, with_p50);
+    free(v);
+    free(calls);
 }
 
 /* A counter's net time per outermost activation: a net run subtracted the floor interval
@@ -2371,48 +2633,137 @@ static inline size_t lindperf__children_of(const lindperf__context_key *keys, si
     return low;
 }
 
-/* Each context's time. A counter reached in one context spent all its time there. One
- * reached in several was timed per context, exactly, when its timed run kept a context
- * for each of its calls; otherwise (discovery missed a path, or memory ran out) each
- * context gets the counter's per-call figure times its calls: an estimate, and marked.
- * Self time: the context's less its children's. */
+/* A repetition's figure of a counter, for the call path: the shown per-call figure, net
+ * (a gross run's loses its floor here), and the gross one, per outermost activation. A
+ * counter timed outside lindperf_run_each has one "repetition": its sums. 0 when the
+ * repetition made no call. */
+static inline int lindperf__path_sample(const lindperf__snapshot *s, const lindperf__row *r,
+                                        unsigned repetition, lindperf__sample *out)
+{
+    memset(out, 0, sizeof *out);
+    if (r->sample_count) {
+        if (repetition >= r->sample_count || !r->samples[repetition].outer_calls)
+            return 0;
+        *out = r->samples[repetition];
+        if (!out->has_net)
+            out->net = out->gross - out->floor;
+        return 1;
+    }
+    if (repetition || !r->timed || !r->outer_calls || r->total == UINT64_MAX)
+        return 0;
+    out->outer_calls = r->outer_calls;
+    out->gross = (double)r->total / (double)r->outer_calls;
+    out->net = lindperf__net_total(s, r) / (double)r->outer_calls;
+    return 1;
+}
+
+/* One context's time in one repetition, or -1 when that repetition did not time it. A
+ * counter reached in one context spent all its time there. One reached in several was
+ * timed per context when the run kept a context for each of its calls: the context gets
+ * the counter's figure, moved by how much its own calls cost more or less than the
+ * counter's on average, so that the contexts add up to the counter. Otherwise (discovery
+ * missed a path, or memory ran out) it gets the counter's figure times its calls, marked
+ * as an estimate. */
+static inline double lindperf__context_time(const lindperf__snapshot *s,
+                                            const lindperf__context_row *c, unsigned repetition,
+                                            uint64_t attributed, uint64_t *calls, int *estimated)
+{
+    const lindperf__row *r = &s->rows[c->row];
+    lindperf__sample sample;
+    if (!lindperf__path_sample(s, r, repetition, &sample))
+        return -1;
+    if (r->contexts == 1) {
+        *calls = sample.outer_calls;
+        return sample.net * (double)*calls;
+    }
+    const lindperf__slot *kept = repetition < s->context_stride ? &c->timed[repetition] : NULL;
+    if (kept && attributed == sample.outer_calls) {
+        *calls = kept->calls;
+        if (!kept->calls)
+            return 0;
+        double own = (double)kept->total / (double)kept->calls;
+        return (sample.net + own - sample.gross) * (double)kept->calls;
+    }
+    *estimated = 1;
+    *calls = c->calls;
+    return sample.net * (double)*calls;
+}
+
+/* Every context's time and self time per repetition, then their medians. Self time is a
+ * context's time less its children's, in the same repetition; a repetition in which a
+ * child has no time gives its parent no self time. */
 static inline void lindperf__context_times(lindperf__snapshot *s)
 {
-    uint64_t *attributed = (uint64_t *)calloc(s->count + 1, sizeof *attributed);
-    for (size_t i = 0; attributed && i < s->context_count; i++)
-        attributed[s->contexts[i].row] += s->contexts[i].timed.calls;
-    for (size_t i = 0; i < s->context_count; i++) {
+    size_t n = s->context_count;
+    unsigned reps = s->context_stride > s->repetitions ? s->context_stride : s->repetitions;
+    reps = reps ? reps : 1;
+    size_t cells = n * reps + 1;
+    double *time = (double *)malloc(cells * sizeof *time);
+    double *self = (double *)malloc(cells * sizeof *self);
+    uint64_t *calls = (uint64_t *)malloc(cells * sizeof *calls);
+    char *self_ok = (char *)malloc(cells);
+    uint64_t *attributed = (uint64_t *)calloc(s->count * reps + 1, sizeof *attributed);
+    double *v = (double *)malloc((2 * (size_t)reps + 1) * sizeof *v);
+    uint64_t *u = (uint64_t *)malloc(((size_t)reps + 1) * sizeof *u);
+    if (!time || !self || !calls || !self_ok || !attributed || !v || !u)
+        n = 0;
+    for (size_t i = 0; i < n; i++)
+        for (unsigned k = 0; k < reps && k < s->context_stride; k++)
+            attributed[s->contexts[i].row * reps + k] += s->contexts[i].timed[k].calls;
+    for (size_t i = 0; i < n; i++) {
         lindperf__context_row *c = &s->contexts[i];
-        const lindperf__row *r = &s->rows[c->row];
-        c->has_time = r->timed && r->outer_calls && r->total != UINT64_MAX;
-        double per_call = c->has_time ? lindperf__net_total(s, r) / (double)r->outer_calls : 0;
-        if (!c->has_time) {
-            c->time = 0;
-        } else if (r->contexts == 1) {
-            c->calls = r->outer_calls;
-            c->time = lindperf__net_total(s, r);
-        } else if (attributed && attributed[c->row] == r->outer_calls) {
-            double floor = s->net ? 0 : r->floor * (double)c->timed.calls;
-            c->calls = c->timed.calls;
-            c->time = (double)c->timed.total > floor ? (double)c->timed.total - floor : 0;
-        } else {
-            c->estimated = 1;
-            c->time = per_call * (double)c->calls;
+        for (unsigned k = 0; k < reps; k++) {
+            size_t at = i * reps + k;
+            calls[at] = 0;
+            time[at] = lindperf__context_time(s, c, k, attributed[c->row * reps + k], &calls[at],
+                                              &c->estimated);
+            self[at] = time[at];
+            self_ok[at] = time[at] >= 0;
         }
-        c->self = c->time;
-        c->has_self = c->has_time;
-        c->self_estimated = c->estimated;
     }
-    free(attributed);
-    for (size_t i = 0; i < s->context_count; i++) {
+    for (size_t i = 0; i < n; i++) {
         const lindperf__context_row *child = &s->contexts[i];
         if (child->parent < 0)
             continue;
-        lindperf__context_row *parent = &s->contexts[child->parent];
-        parent->self -= child->time;
-        parent->has_self &= child->has_time;
-        parent->self_estimated |= child->estimated;
+        s->contexts[child->parent].self_estimated |= child->estimated;
+        for (unsigned k = 0; k < reps; k++) {
+            size_t at = (size_t)child->parent * reps + k;
+            if (time[i * reps + k] >= 0)
+                self[at] -= time[i * reps + k];
+            else
+                self_ok[at] = 0;
+        }
     }
+    for (size_t i = 0; i < n; i++) {
+        lindperf__context_row *c = &s->contexts[i];
+        unsigned timed = 0, with_self = 0;
+        for (unsigned k = 0; k < reps; k++) {
+            size_t at = i * reps + k;
+            if (time[at] >= 0) {
+                v[timed] = time[at];
+                u[timed++] = calls[at];
+            }
+            if (self_ok[at])
+                v[reps + with_self++] = self[at];
+        }
+        c->self_estimated |= c->estimated;
+        c->has_time = timed > 0;
+        c->has_self = with_self > 0;
+        if (timed) {
+            c->time = lindperf__median(v, timed);
+            qsort(u, timed, sizeof *u, lindperf__compare_u64);
+            c->calls = u[timed / 2];
+        }
+        if (with_self)
+            c->self = lindperf__median(v + reps, with_self);
+    }
+    free(time);
+    free(self);
+    free(calls);
+    free(self_ok);
+    free(attributed);
+    free(v);
+    free(u);
 }
 
 /* The call path, depth first, each node's children in report order. */
@@ -2427,14 +2778,15 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
     uint32_t *pending = (uint32_t *)malloc((n + 1) * sizeof *pending);
     long *placed_at = (long *)malloc((n + 1) * sizeof *placed_at);
     uint64_t *calls = (uint64_t *)malloc((n + 1) * sizeof *calls);
-    lindperf__slot *timed = (lindperf__slot *)calloc(n + 1, sizeof *timed);
+    unsigned stride = lindperf__g.context_sums ? lindperf__g.context_stride : 1;
+    lindperf__slot *timed = (lindperf__slot *)calloc((n + 1) * stride, sizeof *timed);
     s->contexts = (lindperf__context_row *)calloc(n + 1, sizeof *s->contexts);
     s->not_recorded = lindperf__load(&lindperf__g.not_recorded);
     int have_memory = row_of && busiest && keys && pending && placed_at && calls && timed &&
                       s->contexts;
-    lindperf__contexts_harvest_locked();
+    lindperf__contexts_harvest_locked(0);   /* a timed run outside run_each, if any */
     if (have_memory && lindperf__g.context_sums)
-        memcpy(timed, lindperf__g.context_sums, n * sizeof *timed);
+        memcpy(timed, lindperf__g.context_sums, n * stride * sizeof *timed);
     if (have_memory) {
         for (size_t i = 0; i < s->count; i++)
             row_of[s->rows[i].counter->index] = i;
@@ -2448,7 +2800,9 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
     pthread_mutex_unlock(&lindperf__lock);
     if (!have_memory) {
         free(s->contexts);
+        free(timed);
         s->contexts = NULL;
+        timed = NULL;
         n = 0;
     }
     qsort(keys, n, sizeof *keys, lindperf__context_key_order);
@@ -2476,13 +2830,15 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
         placed_at[key->node] = (long)s->context_count++;
         c->row = key->row;
         c->calls = calls[key->node];
-        c->timed = timed[key->node];
+        c->timed = &timed[(size_t)key->node * stride];
         c->parent = key->parent == LINDPERF__NO_NODE ? -1 : placed_at[key->parent];
         c->depth = c->parent < 0 ? 0 : s->contexts[c->parent].depth + 1;
         first = lindperf__children_of(keys, n, key->node, &end);
         for (size_t k = end; k-- > first;)
             pending[stacked++] = (uint32_t)k;
     }
+    s->context_timed = timed;
+    s->context_stride = stride;
     lindperf__context_times(s);
     free(row_of);
     free(busiest);
@@ -2490,7 +2846,6 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
     free(pending);
     free(placed_at);
     free(calls);
-    free(timed);
 }
 
 /* NULL when out of memory. Free with lindperf__snapshot_free. */
@@ -2516,6 +2871,10 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
     s->tsc_hz_source = s->tsc_hz > 0 ? lindperf__g.tsc_hz_source : NULL;
     s->count = n;
     s->rows = rows;
+    s->repetitions = lindperf__g.runs ? lindperf__g.sample_stride : lindperf__repetitions();
+    s->runs = lindperf__g.runs;
+    s->batched = lindperf__g.batched;
+    s->program = lindperf__g.program;
 
     pthread_mutex_lock(&lindperf__lock);
     for (uint32_t i = 0; i < n; i++) {
@@ -2534,6 +2893,7 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
         rows[i].recursed = (int)__atomic_load_n(&lindperf__g.stats[i].recursed, LINDPERF__RELAXED);
         rows[i].outer_calls = sum.calls - (rows[i].recursed ? lindperf__load(&lindperf__g.stats[i].nested) : 0);
         rows[i].floor = lindperf__g.stats[i].floor > 0 ? lindperf__g.stats[i].floor : s->floor;
+        lindperf__row_from_samples(&rows[i], s->net);
     }
     pthread_mutex_unlock(&lindperf__lock);
     free(h);
@@ -2559,6 +2919,7 @@ static inline void lindperf__snapshot_free(lindperf__snapshot *s)
     if (s) {
         free(s->rows);
         free(s->contexts);
+        free(s->context_timed);
     }
     free(s);
 }
@@ -2566,6 +2927,8 @@ static inline void lindperf__snapshot_free(lindperf__snapshot *s)
 /* Per outermost activation: a recursive counter's nested ones add calls but no time. */
 static inline double lindperf__avg(const lindperf__row *r)
 {
+    if (r->has_avg)
+        return r->avg;
     return r->outer_calls ? (double)r->total / (double)r->outer_calls : 0;
 }
 
@@ -2632,11 +2995,19 @@ static inline void lindperf__put_rule(FILE *out, size_t width)
     fputc('\n', out);
 }
 
-/* "--------LIND-BOOT--------": the title centred, the odd dash on the right. */
+/* Under --perf-detail with repetitions, a row also shows how far its avg moved over them. */
+static inline int lindperf__shows_spread(const lindperf__snapshot *s)
+{
+    return s->detail && s->repetitions > 1;
+}
+
+/* "--------LIND-BOOT--------": the title centred, the odd dash on the right. detail: 0, 1
+ * (the distribution's columns), or 2 (those and the spread). */
 static inline void lindperf__put_section(FILE *out, const char *title,
                                          const char *third, const char *fourth, int detail)
 {
-    size_t width = detail ? LINDPERF_REPORT_WIDTH_DETAIL : LINDPERF_REPORT_WIDTH, len = strlen(title);
+    size_t width = detail > 1 ? LINDPERF_REPORT_WIDTH_SPREAD
+                 : detail ? LINDPERF_REPORT_WIDTH_DETAIL : LINDPERF_REPORT_WIDTH, len = strlen(title);
     size_t left = len < width ? (width - len) / 2 : 0;
     for (size_t i = 0; i < left; i++)
         fputc('-', out);
@@ -2650,6 +3021,8 @@ static inline void lindperf__put_section(FILE *out, const char *title,
     if (detail)
         fprintf(out, " %*s %*s %*s %*s", LINDPERF_VALUE_WIDTH, "min", LINDPERF_VALUE_WIDTH, "p50",
                 LINDPERF_VALUE_WIDTH, "p99", LINDPERF_VALUE_WIDTH, "max");
+    if (detail > 1)
+        fprintf(out, " %*s", LINDPERF_VALUE_WIDTH, "spread");
     fputc('\n', out);
     lindperf__put_rule(out, width);
 }
@@ -2662,6 +3035,8 @@ static inline void lindperf__put_detail(FILE *out, const lindperf__snapshot *s, 
     lindperf__put_value(out, s, (double)r->p50, r->has_distribution);
     lindperf__put_value(out, s, (double)r->p99, r->has_distribution);
     lindperf__put_value(out, s, (double)r->max, r->has_distribution);
+    if (lindperf__shows_spread(s))
+        lindperf__put_value(out, s, r->spread, r->has_avg);
 }
 
 static inline void lindperf__put_row(FILE *out, const lindperf__snapshot *s, const lindperf__row *r)
@@ -2702,7 +3077,12 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
         lindperf__put_floor(out, s->floor_low, s->floor_high, s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0);
         fputs(" ns", out);
     }
-    fprintf(out, "; figures %s\n", s->net ? "net (the empty scope subtracted)" : "gross");
+    fprintf(out, "; figures %s", s->net ? "net (the empty scope subtracted)" : "gross");
+    if (s->runs)
+        fprintf(out, "; %zu timed runs, %s", s->runs, s->batched ? "batched" : "solo");
+    if (s->runs && s->repetitions > 1)
+        fprintf(out, ", each figure the median of %u repetitions", s->repetitions);
+    fputc('\n', out);
 }
 
 #define LINDPERF__ESTIMATE_MARK "\xe2\x89\x88"   /* U+2248 ALMOST EQUAL TO */
@@ -2812,7 +3192,8 @@ static inline int lindperf__report_snapshot(FILE *out, const lindperf__snapshot 
         while (end < s->count && strcmp(s->rows[end].counter->module, module) == 0)
             any |= s->rows[end++].calls > 0;
         if (any) {
-            lindperf__put_section(out, module, "total", "avg", s->detail);
+            lindperf__put_section(out, module, "total", "avg",
+                                  lindperf__shows_spread(s) ? 2 : s->detail);
             for (size_t j = i; j < end; j++)
                 if (s->rows[j].calls)
                     lindperf__put_row(out, s, &s->rows[j]);
@@ -2913,12 +3294,29 @@ static inline void lindperf__cpu_model(char *buf, size_t size)
     fclose(f);
 }
 
-static inline void lindperf__json_double_or_null(FILE *out, const char *key, double v, int valid)
+/* JSON has no NaN or infinity: a figure that is not finite is null. */
+static inline void lindperf__json_double(FILE *out, const char *key, double v, int valid)
 {
-    if (valid)
-        fprintf(out, ", \"%s\": %.3f", key, v);
+    if (valid && v == v && v - v == 0)
+        fprintf(out, "\"%s\": %.3f", key, v);
     else
-        fprintf(out, ", \"%s\": null", key);
+        fprintf(out, "\"%s\": null", key);
+}
+
+/* One per repetition that timed the counter: its per-call gross and net figures, and its p50. */
+static inline void lindperf__json_samples(FILE *out, const lindperf__row *r)
+{
+    fputs(", \"samples\": [", out);
+    for (unsigned j = 0; j < r->sample_count; j++) {
+        const lindperf__sample *sample = &r->samples[j];
+        fputs(j ? ", {" : "{", out);
+        lindperf__json_double(out, "gross", sample->gross, sample->calls > 0);
+        fputs(", ", out);
+        lindperf__json_double(out, "net", sample->net, sample->calls > 0 && sample->has_net);
+        lindperf__json_number_or_null(out, "p50", sample->p50, sample->calls > 0 && sample->has_p50);
+        fputc('}', out);
+    }
+    fputc(']', out);
 }
 
 /* The call path: nodes depth first, each with the id of its parent node. */
@@ -2935,8 +3333,10 @@ static inline void lindperf__json_tree(FILE *out, const lindperf__snapshot *s)
         fputs(", \"name\": ", out);
         lindperf__json_string(out, s->rows[c->row].counter->name);
         fprintf(out, ", \"calls\": %llu", (unsigned long long)c->calls);
-        lindperf__json_double_or_null(out, "total", c->time, c->has_time);
-        lindperf__json_double_or_null(out, "self", c->self, c->has_self);
+        fputs(", ", out);
+        lindperf__json_double(out, "total", c->time, c->has_time);
+        fputs(", ", out);
+        lindperf__json_double(out, "self", c->self, c->has_self);
         fprintf(out, ", \"time\": \"%s\"}", c->estimated ? "estimated" : "exact");
     }
     fputs(s->context_count ? "\n  ]\n" : "]\n", out);
@@ -2953,7 +3353,7 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
     if (gmtime_r(&now, &utc))
         strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
 
-    fprintf(out, "{\n  \"schema\": 1,\n  \"timer\": \"%s\",\n  \"unit\": \"%s\",\n",
+    fprintf(out, "{\n  \"schema\": 2,\n  \"timer\": \"%s\",\n  \"unit\": \"%s\",\n",
             s->timer == LINDPERF_TSC ? "tsc" : s->timer == LINDPERF_CLOCK ? "clock" : "off",
             s->timer == LINDPERF_TSC ? "cycles" : "ns");
     if (s->tsc_hz > 0)
@@ -2966,7 +3366,12 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         fprintf(out, ",\n  \"empty_scope\": %.3f,\n", s->floor);
     else
         fputs(",\n  \"empty_scope\": null,\n", out);
-    fprintf(out, "  \"net\": %s,\n  \"host\": ", s->net ? "true" : "false");
+    fprintf(out, "  \"net\": %s,\n", s->net ? "true" : "false");
+    fprintf(out, "  \"mode\": \"%s\",\n  \"repetitions\": %u,\n  \"runs\": %zu,\n  \"detail\": %s,\n",
+            s->batched ? "batched" : "solo", s->repetitions, s->runs, s->detail ? "true" : "false");
+    fputs("  \"program\": ", out);
+    lindperf__json_string(out, s->program);
+    fputs(",\n  \"host\": ", out);
     lindperf__json_string(out, host);
     fputs(",\n  \"cpu\": ", out);
     lindperf__json_string(out, cpu);
@@ -2991,6 +3396,7 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         lindperf__json_number_or_null(out, "max", r->max, r->has_distribution);
         fprintf(out, ", \"empty_scope\": %.3f, \"parent\": ", r->floor);
         lindperf__json_string(out, r->parent >= 0 ? s->rows[r->parent].counter->name : NULL);
+        lindperf__json_samples(out, r);
         fprintf(out, ", \"recursed\": %s, \"outer_calls\": %llu}", r->recursed ? "true" : "false",
                 (unsigned long long)r->outer_calls);
         separator = ",\n";
@@ -3092,11 +3498,120 @@ static inline int lindperf_write_tree_csv(FILE *out)
     return lindperf__with_snapshot(out, lindperf__tree_csv_snapshot);
 }
 
-/* STUB for the merge (shape branch): the repeat and batching settings that --perf-repeat and
- * --perf-solo call. The branch that implements them brings the real ones; drop these. */
-static inline void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
-static inline void lindperf_set_batching(int on) { lindperf__g.batching = on != 0; }
-/* END STUB */
+/* Google Benchmark's JSON, for its tools/compare.py and the dashboards that read it: one
+ * "iteration" entry per counter and repetition, and with repetitions the mean, median and
+ * stddev aggregates. Times are per call in ns (cycles converted with the TSC frequency);
+ * lindperf measures wall time, so cpu_time repeats real_time. */
+static inline void lindperf__gbench_entry(FILE *out, const char **separator, const lindperf__row *r,
+                                          size_t family, const char *aggregate, unsigned repetitions,
+                                          unsigned index, uint64_t iterations, double ns)
+{
+    fprintf(out, "%s    {\"name\": ", *separator);
+    if (aggregate) {
+        size_t size = strlen(r->counter->name) + strlen(aggregate) + 2;
+        char *name = (char *)malloc(size);
+        if (name)
+            snprintf(name, size, "%s_%s", r->counter->name, aggregate);
+        lindperf__json_string(out, name ? name : r->counter->name);
+        free(name);
+    } else {
+        lindperf__json_string(out, r->counter->name);
+    }
+    fprintf(out, ", \"family_index\": %zu, \"per_family_instance_index\": 0, \"run_name\": ", family);
+    lindperf__json_string(out, r->counter->name);
+    fprintf(out, ", \"run_type\": \"%s\", \"repetitions\": %u, ", aggregate ? "aggregate" : "iteration",
+            repetitions);
+    if (aggregate)
+        fprintf(out, "\"threads\": 1, \"aggregate_name\": \"%s\", \"aggregate_unit\": \"time\", ", aggregate);
+    else
+        fprintf(out, "\"repetition_index\": %u, \"threads\": 1, ", index);
+    fprintf(out, "\"iterations\": %llu, ", (unsigned long long)iterations);
+    lindperf__json_double(out, "real_time", ns, 1);
+    fputs(", ", out);
+    lindperf__json_double(out, "cpu_time", ns, 1);
+    fputs(", \"time_unit\": \"ns\"}", out);
+    *separator = ",\n";
+}
+
+/* Newton's method from above, so that the header needs no libm. */
+static inline double lindperf__sqrt(double x)
+{
+    double r = x > 1 ? x : 1;
+    if (!(x > 0))
+        return 0;
+    for (int i = 0; i < 128 && r * r - x > 1e-12 * x; i++)
+        r = (r + x / r) / 2;
+    return r;
+}
+
+static inline int lindperf__gbench_snapshot(FILE *out, const lindperf__snapshot *s)
+{
+    char host[256] = "unknown", date[32] = "unknown";
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "unknown");
+    time_t now = time(NULL);
+    struct tm local;
+    if (localtime_r(&now, &local))
+        strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", &local);
+    double to_ns = s->timer == LINDPERF_TSC ? (s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0) : 1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    fprintf(out, "{\n  \"context\": {\n    \"date\": \"%s\",\n    \"host_name\": ", date);
+    lindperf__json_string(out, host);
+    fputs(",\n    \"executable\": ", out);
+    lindperf__json_string(out, lindperf__g.command_line);
+    fprintf(out, ",\n    \"num_cpus\": %ld,\n    \"mhz_per_cpu\": %.0f,\n", cpus > 0 ? cpus : 1,
+            s->tsc_hz / 1e6);
+    fputs("    \"cpu_scaling_enabled\": false,\n    \"caches\": [],\n"
+          "    \"library_build_type\": \"release\",\n    \"library\": \"lindperf " LINDPERF_VERSION "\",\n", out);
+    fprintf(out, "    \"lindperf_timer\": \"%s\",\n    \"lindperf_net\": %s,\n    \"lindperf_mode\": \"%s\"\n  },\n",
+            s->timer == LINDPERF_TSC ? "tsc" : "clock", s->net ? "true" : "false",
+            s->batched ? "batched" : "solo");
+    fputs("  \"benchmarks\": [", out);
+    const char *separator = "\n";
+    size_t family = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        const lindperf__row *r = &s->rows[i];
+        if (!r->calls)
+            continue;
+        unsigned n = 0;
+        double sum = 0, squares = 0, *v = (double *)malloc(((size_t)r->sample_count + 1) * sizeof *v);
+        if (!v)
+            return -1;
+        for (unsigned j = 0; j < r->sample_count; j++) {
+            const lindperf__sample *sample = &r->samples[j];
+            if (sample->calls)
+                v[n++] = (sample->has_net ? sample->net : sample->gross) * to_ns;
+        }
+        if (!n)
+            v[n++] = lindperf__avg(r) * to_ns;
+        for (unsigned j = 0, k = 0; j < n; j++) {
+            while (r->sample_count && !r->samples[k].calls)
+                k++;
+            lindperf__gbench_entry(out, &separator, r, family, NULL, n, j,
+                                   r->sample_count ? r->samples[k++].calls : r->calls, v[j]);
+            sum += v[j];
+        }
+        double mean = sum / n;
+        for (unsigned j = 0; j < n; j++)
+            squares += (v[j] - mean) * (v[j] - mean);
+        if (n > 1) {
+            lindperf__gbench_entry(out, &separator, r, family, "mean", n, 0, n, mean);
+            lindperf__gbench_entry(out, &separator, r, family, "median", n, 0, n, lindperf__median(v, n));
+            lindperf__gbench_entry(out, &separator, r, family, "stddev", n, 0, n,
+                                   lindperf__sqrt(squares / (n - 1)));
+        }
+        free(v);
+        family++;
+    }
+    fputs("\n  ]\n}\n", out);
+    return lindperf__finish(out);
+}
+
+static inline int lindperf_write_gbench(FILE *out)
+{
+    return lindperf__with_snapshot(out, lindperf__gbench_snapshot);
+}
+
 
 /* The folder that holds path ("." for a bare name), to be freed; NULL when out of memory. */
 static inline char *lindperf__folder_of(const char *path)
@@ -3258,6 +3773,18 @@ static inline void lindperf__remember_command_line(int argc, char **argv)
     lindperf__g.command_line = line;
 }
 
+/* The host's arguments after the perf flags, for the results file: what was measured. */
+static inline void lindperf__remember_program(int argc, char **argv)
+{
+    char *command_line = lindperf__g.command_line;
+    lindperf__g.command_line = NULL;
+    if (argc > 1)
+        lindperf__remember_command_line(argc - 1, argv + 1);
+    free(lindperf__g.program);
+    lindperf__g.program = lindperf__g.command_line;
+    lindperf__g.command_line = command_line;
+}
+
 static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
                                           size_t why_size)
 {
@@ -3276,14 +3803,13 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
         return -1;
     lindperf__remember_command_line(*argc, argv);
     lindperf__remove_flags(argc, argv);
+    lindperf__remember_program(*argc, argv);
+    lindperf_set_repeat(o.repeat);
+    lindperf_set_batching(!o.solo);
     lindperf__g.json_path = o.json_path;
     lindperf__g.csv_path = o.csv_path;
     lindperf__g.gbench_path = o.gbench_path;
     lindperf__g.tree_csv_path = o.tree_csv_path;
-    if (o.repeat)
-        lindperf_set_repeat(o.repeat);
-    if (o.solo)
-        lindperf_set_batching(0);
     memcpy(lindperf__g.only_globs, o.only, sizeof o.only);
     lindperf__g.only_count = o.only_count;
     lindperf_set_detail(o.detail);
@@ -3324,19 +3850,245 @@ static inline int lindperf__selected(const lindperf_counter *c)
     return 0;
 }
 
-/* One line on a terminal, rewritten in place: the discovery run, then "run i/n: name", then
- * nothing once the runs are over. */
-static inline void lindperf__progress(int shown, const char *counter, size_t run, size_t runs)
+/* One line on a terminal, rewritten in place: the discovery run, then "run i/n (mode,
+ * repetition r/N): name", then nothing once the runs are over. */
+static inline void lindperf__progress(int shown, const char *counter, size_t others, size_t run,
+                                      size_t runs, unsigned repetition)
 {
     if (!shown)
         return;
-    if (counter)
-        fprintf(stderr, "\rlindperf: run %zu/%zu: %s\033[K", run, runs, counter);
-    else if (runs)
+    if (counter) {
+        fprintf(stderr, "\rlindperf: run %zu/%zu (%s, repetition %u/%u): %s", run, runs,
+                lindperf__g.batched ? "batched" : "solo", repetition + 1, lindperf__repetitions(),
+                counter);
+        if (others)
+            fprintf(stderr, " and %zu more", others);
+        fputs("\033[K", stderr);
+    } else if (runs) {
         fputs("\rlindperf: discovery run: finding the counters the workload reaches\033[K", stderr);
-    else
+    } else {
         fputs("\r\033[K", stderr);
+    }
     fflush(stderr);
+}
+
+/* Batches, first fit in registry order: each counter joins the first batch that holds no
+ * counter it conflicts with. batch_of[k] is the batch of candidates[k]; returns how many
+ * batches there are. One counter per batch when solo, or when the pairs that nested could
+ * not be kept. Each counter looks only at its own conflicts, so the plan is linear in the
+ * candidates and the pairs. */
+static inline size_t lindperf__plan_batches(const uint32_t *candidates, size_t n, int solo,
+                                            size_t *batch_of)
+{
+    lindperf__globals *g = &lindperf__g;
+    size_t counters = g->count, pairs = g->conflict_count, batches = 0;
+    size_t *position = (size_t *)malloc((counters + 1) * sizeof *position);
+    size_t *first = (size_t *)calloc(counters + 2, sizeof *first);   /* neighbours of c: */
+    uint32_t *neighbour = (uint32_t *)malloc((2 * pairs + 1) * sizeof *neighbour);
+    size_t *taken = (size_t *)calloc(n + 1, sizeof *taken);  /* by a neighbour of k: k + 1 */
+    int planned = !solo && !g->conflicts_lost && position && first && neighbour && taken;
+    for (size_t k = 0; !planned && k < n; k++)
+        batch_of[k] = k;
+    if (planned) {
+        for (size_t i = 0; i < counters; i++)
+            position[i] = SIZE_MAX;
+        for (size_t k = 0; k < n; k++)
+            position[candidates[k]] = k;
+        for (size_t p = 0; p < pairs; p++) {
+            first[g->conflicts[p].low + 2]++;
+            first[g->conflicts[p].high + 2]++;
+        }
+        for (size_t i = 2; i <= counters + 1; i++)
+            first[i] += first[i - 1];
+        for (size_t p = 0; p < pairs; p++) {   /* first[c + 1] is c's fill cursor */
+            neighbour[first[g->conflicts[p].low + 1]++] = g->conflicts[p].high;
+            neighbour[first[g->conflicts[p].high + 1]++] = g->conflicts[p].low;
+        }
+        for (size_t k = 0; k < n; k++) {
+            uint32_t c = candidates[k];
+            for (size_t e = first[c]; e < first[c + 1]; e++)
+                if (position[neighbour[e]] < k)
+                    taken[batch_of[position[neighbour[e]]]] = k + 1;
+            size_t b = 0;
+            while (b < batches && taken[b] == k + 1)
+                b++;
+            batch_of[k] = b;
+            batches += b == batches;
+        }
+    }
+    free(position);
+    free(first);
+    free(neighbour);
+    free(taken);
+    return planned ? batches : n;
+}
+
+static inline void lindperf__distribution_of(uint32_t i, lindperf__histogram *h)
+{
+    pthread_mutex_lock(&lindperf__lock);
+    lindperf__distribution_locked(i, h);
+    pthread_mutex_unlock(&lindperf__lock);
+}
+
+/* The p50 of what a run added to counter i's distribution: after less before. */
+static inline uint64_t lindperf__run_p50(uint32_t i, lindperf__histogram *before, lindperf__histogram *after)
+{
+    lindperf__distribution_of(i, after);
+    for (uint32_t b = 0; b < LINDPERF__BUCKETS; b++)
+        after->buckets[b] -= before->buckets[b];
+    after->count -= before->count;
+    after->min = 0;
+    after->max = UINT64_MAX;
+    return lindperf__percentile_of(after, 50);
+}
+
+/* One timed run of the members (indexes into the registry) together, for one repetition:
+ * the floor measured just before, then the members live, then each member's sample. A
+ * batch of two or more has its scopes check that none nests in another; returns 1 when one
+ * did, and the figures of that batch are then not to be trusted. */
+static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members, size_t m,
+                                      unsigned repetition, int (*workload)(void *), void *arg,
+                                      int *status)
+{
+    lindperf__globals *g = &lindperf__g;
+    lindperf__slot *before = (lindperf__slot *)calloc(2 * m, sizeof *before);   /* ... nested */
+    lindperf__histogram *distributions = g->detail ? (lindperf__histogram *)malloc(2 * sizeof *distributions) : NULL;
+    if (!before || (g->detail && !distributions)) {
+        free(before);
+        free(distributions);
+        fprintf(stderr, "lindperf: out of memory for a timed run; its counters are not timed\n");
+        return 0;
+    }
+    double floor = lindperf_calibrate(t);
+    for (size_t k = 0; k < m; k++) {
+        before[k] = lindperf__sum(g->counters[members[k]]);
+        before[m + k].calls = lindperf__load(&g->stats[members[k]].nested);
+    }
+    if (distributions)   /* detail runs are solo: one member */
+        lindperf__distribution_of(members[0], &distributions[0]);
+    if (g->control)
+        lindperf__histogram_clear(g->control);
+    for (size_t k = 0; g->net && g->intervals && k < m; k++) {
+        lindperf__histogram **h = &g->intervals[members[k]];
+        if (!*h)
+            *h = (lindperf__histogram *)malloc(sizeof **h);
+        if (*h)
+            lindperf__histogram_clear(*h);
+    }
+    __atomic_store_n(&g->nested, 0, LINDPERF__RELAXED);
+
+    unsigned mode = lindperf__live_mode() | (m > 1 ? LINDPERF__MODE_BATCH : 0) |
+                    (g->net && g->control ? LINDPERF__MODE_CONTROL : 0);
+    lindperf__set_modes(members, m, mode, 0);
+    int run_status = workload(arg);
+    lindperf_enable_only(NULL);
+    if (!*status)
+        *status = run_status;
+    pthread_mutex_lock(&lindperf__lock);
+    lindperf__contexts_harvest_locked(repetition);
+    pthread_mutex_unlock(&lindperf__lock);
+
+    uint64_t controls = g->control ? lindperf__load(&g->control->count) : 0;
+    int from_controls = g->net && controls >= LINDPERF__CONTROL_MIN;
+    double run_floor = from_controls ? lindperf__trimmed_mean(g->control, LINDPERF__CONTROL_TRIM) : floor;
+    double p50_floor = run_floor;
+    if (from_controls) {
+        g->control->min = 0;
+        g->control->max = UINT64_MAX;
+        p50_floor = (double)lindperf__percentile_of(g->control, 50);
+    }
+    for (size_t k = 0; k < m; k++) {
+        uint32_t i = members[k];
+        lindperf__slot after = lindperf__sum(g->counters[i]);
+        lindperf__sample *sample = &g->samples[(size_t)i * g->sample_stride + repetition];
+        memset(sample, 0, sizeof *sample);
+        sample->calls = after.calls - before[k].calls;
+        sample->total = after.total == UINT64_MAX ? UINT64_MAX : after.total - before[k].total;
+        sample->outer_calls = sample->calls -
+                              (lindperf__load(&g->stats[i].nested) - before[m + k].calls);
+        sample->gross = sample->outer_calls ? (double)sample->total / (double)sample->outer_calls : 0;
+        sample->floor = run_floor;
+        sample->has_net = g->net;
+        sample->net = sample->gross - run_floor;
+        lindperf__histogram *intervals = g->intervals ? g->intervals[i] : NULL;
+        int robust = from_controls && intervals && intervals->count >= LINDPERF__CONTROL_MIN;
+        if (robust) {
+            sample->net = lindperf__trimmed_mean(intervals, LINDPERF__CONTROL_TRIM) - run_floor;
+            intervals->min = 0;
+            intervals->max = UINT64_MAX;
+        }
+        if (distributions) {
+            uint64_t p50 = robust ? lindperf__percentile_of(intervals, 50)
+                                  : lindperf__run_p50(i, &distributions[0], &distributions[1]);
+            sample->p50 = g->net ? lindperf__minus_floor(p50, p50_floor) : p50;
+            sample->has_p50 = 1;
+        }
+        if (g->sample_count[i] < repetition + 1)
+            g->sample_count[i] = repetition + 1;
+        g->stats[i].timed = 1;
+        g->stats[i].floor = run_floor;
+    }
+    free(before);
+    free(distributions);
+    return m > 1 && __atomic_load_n(&g->nested, LINDPERF__RELAXED);
+}
+
+/* What run_each keeps over its runs: one sample per counter and repetition, and the
+ * control histogram. NULL samples when out of memory. */
+static inline int lindperf__prepare_samples(void)
+{
+    lindperf__globals *g = &lindperf__g;
+    free(g->samples);
+    free(g->sample_count);
+    g->sample_stride = lindperf__repetitions();
+    g->samples = (lindperf__sample *)calloc(g->count * g->sample_stride + 1, sizeof *g->samples);
+    g->sample_count = (unsigned *)calloc(g->count + 1, sizeof *g->sample_count);
+    if (!g->control)
+        g->control = (lindperf__histogram *)malloc(sizeof *g->control);
+    if (!g->intervals)
+        g->intervals = (lindperf__histogram **)calloc(g->count + 1, sizeof *g->intervals);
+    if (g->samples && g->sample_count && g->control && g->intervals)
+        return 0;
+    free(g->samples);
+    free(g->sample_count);
+    g->samples = NULL;
+    g->sample_count = NULL;
+    fprintf(stderr, "lindperf: out of memory for the samples of %zu counters; nothing is timed\n", g->count);
+    return -1;
+}
+
+/* Every batch once, then all again, for each repetition, so that a slow stretch of the
+ * machine spreads over the counters instead of landing on one. A batch whose live scopes
+ * nested is timed again one counter per run, for that repetition. */
+static inline void lindperf__timed_runs(lindperf_timer t, int (*workload)(void *), void *arg,
+                                        const uint32_t *candidates, size_t n, const size_t *batch_of,
+                                        size_t batches, int shown, int *status)
+{
+    lindperf__globals *g = &lindperf__g;
+    uint32_t *members = (uint32_t *)malloc((n + 1) * sizeof *members);
+    size_t runs = batches * lindperf__repetitions();
+    g->runs = 0;
+    for (unsigned repetition = 0; members && repetition < lindperf__repetitions(); repetition++) {
+        for (size_t b = 0; b < batches; b++) {
+            size_t m = 0;
+            for (size_t k = 0; k < n; k++)
+                if (batch_of[k] == b)
+                    members[m++] = candidates[k];
+            lindperf__progress(shown, g->counters[members[0]]->name, m - 1, ++g->runs, runs, repetition);
+            if (!lindperf__timed_run(t, members, m, repetition, workload, arg, status))
+                continue;
+            fprintf(stderr, "lindperf: in a batched run, a scope of %s ended inside one of %s, "
+                    "which the discovery run never saw nested; timing those %zu counters one per "
+                    "run instead (--perf-solo avoids batches)\n",
+                    g->counters[g->nested_inner]->name, g->counters[g->nested_outer]->name, m);
+            runs += m;
+            for (size_t k = 0; k < m; k++) {
+                lindperf__progress(shown, g->counters[members[k]]->name, 0, ++g->runs, runs, repetition);
+                lindperf__timed_run(t, &members[k], 1, repetition, workload, arg, status);
+            }
+        }
+    }
+    free(members);
 }
 
 static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg, FILE *out)
@@ -3352,43 +4104,50 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
     if (t == LINDPERF_TSC)
         lindperf_tsc_hz();
     lindperf_reset_all();
-    for (size_t i = 0; i < lindperf__g.count; i++) {
-        lindperf__g.stats[i].timed = 0;
-        lindperf__g.stats[i].floor = 0;
+    lindperf__globals *g = &lindperf__g;
+    for (size_t i = 0; i < g->count; i++) {
+        g->stats[i].timed = 0;
+        g->stats[i].floor = 0;
     }
+    g->runs = 0;
+    g->batched = 0;
 
     int shown = isatty(STDERR_FILENO), status = 0;
-    size_t runs = 0, run = 0;
-    lindperf__progress(shown, NULL, 0, 1);
+    lindperf__progress(shown, NULL, 0, 0, 1, 0);
     lindperf_enable_discovery();
     status = workload(arg);
     lindperf_enable_only(NULL);
 
-    for (size_t i = 0; i < lindperf__g.count; i++)
-        runs += lindperf__g.stats[i].reached && lindperf__selected(lindperf__g.counters[i]);
-    if (lindperf__only_reached_nothing(runs) && status == 0)
-        status = -1;
-    for (size_t i = 0; i < lindperf__g.count; i++) {
-        lindperf_counter *c = lindperf__g.counters[i];
-        if (!lindperf__g.stats[i].reached || !lindperf__selected(c))
-            continue;
-        lindperf__progress(shown, c->name, ++run, runs);
-        lindperf__g.stats[i].timed = 1;
-        lindperf__g.stats[i].floor = lindperf_calibrate(t);
-        lindperf_enable_only(c);
-        int run_status = workload(arg);
-        lindperf_enable_only(NULL);
-        if (!status)
-            status = run_status;
+    uint32_t *candidates = (uint32_t *)malloc((g->count + 1) * sizeof *candidates);
+    size_t *batch_of = (size_t *)malloc((g->count + 1) * sizeof *batch_of), n = 0;
+    if (candidates && batch_of && lindperf__prepare_samples() == 0) {
+        for (uint32_t i = 0; i < g->count; i++)
+            if (g->stats[i].reached && lindperf__selected(g->counters[i]))
+                candidates[n++] = i;
+        if (lindperf__only_reached_nothing(n) && status == 0)
+            status = -1;
+        /* A thread keeps the distribution of one counter at a time: detail runs are solo. */
+        g->batched = !g->solo && !g->detail;
+        size_t batches = lindperf__plan_batches(candidates, n, !g->batched, batch_of);
+        g->net_afterwards = 1;
+        lindperf__timed_runs(t, workload, arg, candidates, n, batch_of, batches, shown, &status);
+        g->net_afterwards = 0;
+        lindperf__update_net_floor();
+    } else if (!candidates || !batch_of) {
+        fprintf(stderr, "lindperf: out of memory for the plan of %zu counters; nothing is timed\n", g->count);
     }
-    lindperf__progress(shown, NULL, 0, 0);
+    free(candidates);
+    free(batch_of);
+    lindperf__progress(shown, NULL, 0, 0, 0, 0);
 
     int written = lindperf_report(out);
     if (written != 0)
         fprintf(stderr, "lindperf: writing the report failed: %s\n", strerror(errno));
-    if (lindperf__g.json_path && lindperf__write_file(lindperf__g.json_path, lindperf_write_json) != 0)
+    if (g->json_path && lindperf__write_file(g->json_path, lindperf_write_json) != 0)
         written = -1;
-    if (lindperf__g.csv_path && lindperf__write_file(lindperf__g.csv_path, lindperf_write_csv) != 0)
+    if (g->csv_path && lindperf__write_file(g->csv_path, lindperf_write_csv) != 0)
+        written = -1;
+    if (g->gbench_path && lindperf__write_file(g->gbench_path, lindperf_write_gbench) != 0)
         written = -1;
     if (lindperf__g.tree_csv_path &&
         lindperf__write_file(lindperf__g.tree_csv_path, lindperf_write_tree_csv) != 0)
@@ -3459,10 +4218,8 @@ static inline void lindperf_set_timer(lindperf_timer t) { (void)t; }
 static inline void lindperf_set_net(int on) { (void)on; }
 static inline void lindperf_set_detail(int on) { (void)on; }
 static inline void lindperf_set_tree(int on) { (void)on; }
-/* STUB for the merge (shape branch): the off twins of the stubbed setters; drop these. */
 static inline void lindperf_set_repeat(unsigned n) { (void)n; }
 static inline void lindperf_set_batching(int on) { (void)on; }
-/* END STUB */
 static inline void lindperf_set_module_order(const char *const *modules, size_t n) { (void)modules; (void)n; }
 static inline void lindperf_reset_all(void) {}
 static inline void lindperf_enable_only(const lindperf_counter *c) { (void)c; }
@@ -3496,6 +4253,7 @@ static inline int lindperf_report(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_json(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_csv(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_tree_csv(FILE *out) { (void)out; return 0; }
+static inline int lindperf_write_gbench(FILE *out) { (void)out; return 0; }
 
 #endif /* LIND_PERF */
 

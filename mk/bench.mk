@@ -9,7 +9,7 @@
 .PHONY: bench bench-overhead
 
 bench:
-	@OUT=$(OUT) sh scripts/run_microbench.sh
+	@OUT=$(OUT) PERF_FLAGS="$(PERF_FLAGS)" sh scripts/run_microbench.sh
 
 bench-overhead: $(OUT)/overhead
 	$(OUT)/overhead

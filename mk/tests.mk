@@ -31,6 +31,7 @@ $(TEST_OUT)/test_threei: $(addprefix $(EXAMPLE_DIR)/,threei.c rawposix.c fdtable
     $(EXAMPLE_HEADERS)
 # The tools' JSON reader, checked directly.
 TEST_CFLAGS_json_reader := -Iscripts
+TEST_CFLAGS_gbench := -Iscripts
 $(TEST_OUT)/test_json_reader: scripts/lindperf-json.h
 
 .SECONDEXPANSION:

@@ -19,7 +19,7 @@
 #include <math.h>
 #include "lindperf-json.h"
 
-#define LINDPERF_RUN_SCHEMA 1
+#define LINDPERF_RUN_SCHEMA 2   /* and schema 1, whose fields schema 2 keeps */
 
 typedef struct {
     const char *module;
@@ -127,8 +127,8 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
                 path, schema->line, lindperf_json_type_name(schema->type));
         goto fail;
     }
-    if (schema->number != LINDPERF_RUN_SCHEMA) {
-        fprintf(stderr, "lindperf: %s uses results schema %g, but this tool reads schema %d; "
+    if (schema->number != 1 && schema->number != LINDPERF_RUN_SCHEMA) {
+        fprintf(stderr, "lindperf: %s uses results schema %g, but this tool reads schemas 1 to %d; "
                 "use the tools of the lindperf that wrote it\n", path, schema->number, LINDPERF_RUN_SCHEMA);
         goto fail;
     }

@@ -70,9 +70,9 @@ echo '{"benchmarks": []}' >"$tmp/other.json"
 run "$tmp/other.json" "$data/close-base.json"
 check "JSON that is not a lindperf results file is refused" refused "not a lindperf results file"
 
-sed 's/"schema": 1/"schema": 2/' "$data/close-base.json" >"$tmp/schema2.json"
-run "$data/close-base.json" "$tmp/schema2.json"
-check "a newer schema is refused" refused "schema 2"
+sed 's/"schema": 1/"schema": 3/' "$data/close-base.json" >"$tmp/schema3.json"
+run "$data/close-base.json" "$tmp/schema3.json"
+check "a newer schema is refused" refused "schema 3"
 
 sed 's/"avg": 94.274,/"avg": "fast",/' "$data/close-base.json" >"$tmp/badavg.json"
 run "$data/close-base.json" "$tmp/badavg.json"

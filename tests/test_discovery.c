@@ -102,7 +102,7 @@ static int fresh(void **state)
 static void one_discovery_run_then_one_run_per_reached_counter(void **state)
 {
     (void)state;
-    captured out = run_each(parse("--perf", NULL));
+    captured out = run_each(parse("--perf", "--perf-solo"));
     assert_int_equal(out.status, 0);
     assert_int_equal(lindperf_counter_count(), 5);
     /* discovery, outer, inner, odd_only; even_only and never_used cost no run */
@@ -113,7 +113,7 @@ static void one_discovery_run_then_one_run_per_reached_counter(void **state)
 static void each_counter_holds_what_one_run_makes(void **state)
 {
     (void)state;
-    captured out = run_each(parse("--perf", NULL));
+    captured out = run_each(parse("--perf", "--perf-solo"));
     assert_int_equal(lindperf_counter_calls(counter("disc::outer")), 1);
     assert_int_equal(lindperf_counter_calls(counter("disc::inner")), INNER_PER_RUN);
     assert_true(has_line(&out, "never reached: disc::even_only, disc::never_used"));
@@ -126,7 +126,7 @@ static void each_counter_holds_what_one_run_makes(void **state)
 static void counter_missing_from_its_own_run_is_reported_as_such(void **state)
 {
     (void)state;
-    captured out = run_each(parse("--perf", NULL));
+    captured out = run_each(parse("--perf", "--perf-solo"));
     assert_true(lindperf_counter_reached(counter("disc::odd_only")));
     assert_int_equal(lindperf_counter_calls(counter("disc::odd_only")), 0);
     assert_true(has_line(&out, "reached only in the discovery run: disc::odd_only"));
@@ -139,7 +139,7 @@ static void counter_missing_from_its_own_run_is_reported_as_such(void **state)
 static void counter_missed_by_discovery_gets_no_run(void **state)
 {
     (void)state;
-    captured out = run_each(parse("--perf", NULL));
+    captured out = run_each(parse("--perf", "--perf-solo"));
     assert_false(lindperf_counter_reached(counter("disc::even_only")));
     assert_int_equal(lindperf_counter_calls(counter("disc::even_only")), 0);
     assert_int_equal(invocations, 4);
@@ -150,7 +150,7 @@ static void counter_missed_by_discovery_gets_no_run(void **state)
 static void parents_come_from_the_discovery_run(void **state)
 {
     (void)state;
-    captured out = run_each(parse("--perf", NULL));
+    captured out = run_each(parse("--perf", "--perf-solo"));
     assert_ptr_equal(lindperf_counter_parent(counter("disc::inner")), counter("disc::outer"));
     assert_ptr_equal(lindperf_counter_parent(counter("disc::odd_only")), counter("disc::outer"));
     assert_null(lindperf_counter_parent(counter("disc::outer")));
@@ -178,7 +178,7 @@ static void perf_only_times_only_the_matching_counters(void **state)
 static void a_second_run_each_starts_afresh(void **state)
 {
     (void)state;
-    captured first = run_each(parse("--perf", NULL));
+    captured first = run_each(parse("--perf", "--perf-solo"));
     invocations = 0;
     captured second = run_each(parse("--perf", "--perf-only=disc::inner"));
     assert_int_equal(invocations, 2);

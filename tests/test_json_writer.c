@@ -220,7 +220,7 @@ static void json_of_awkward_names_is_well_formed(void **state)
         "{\"module\": \"m\\\"q\", \"name\": \"m\\\"q::quote\\\"back\\\\slash\", \"calls\": 3, "
         "\"total\": 10, \"saturated\": false, \"avg\": 3.333, \"min\": null, \"p50\": null, "
         "\"p99\": null, \"max\": null, \"empty_scope\": 20.000, \"parent\": null, "
-        "\"recursed\": false, \"outer_calls\": 3}"));
+        "\"samples\": [], \"recursed\": false, \"outer_calls\": 3}"));
     assert_non_null(strstr(text, "\"name\": \"m\\\"q::control\\u0001\\u0009\\u000a\""));
     assert_non_null(strstr(text, "\"name\": \"bytes::bad\\u00ff\\u00c3(\\u00ed\\u00a0\\u0080\""));
     assert_null(strstr(text, "bytes::never"));

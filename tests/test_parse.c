@@ -384,7 +384,7 @@ static void repeat_solo_gbench_and_tree_csv_reach_their_settings(void **state)
     assert_int_equal(parse_ok(&a), LINDPERF_CLOCK);
     assert_argv_is(&a, ARGS("host", "prog"));
     assert_int_equal(lindperf__g.repeat, 7);
-    assert_int_equal(lindperf__g.batching, 0);
+    assert_int_equal(lindperf__g.solo, 1);
     assert_string_equal(lindperf__g.gbench_path, "/tmp/lindperf-test-gbench.json");
     assert_string_equal(lindperf__g.tree_csv_path, "/tmp/lindperf-test-tree.csv");
 }

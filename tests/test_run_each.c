@@ -29,6 +29,7 @@ static int workload(void *arg)
 static void run_each_runs_discovery_then_once_per_reached_counter(void **state)
 {
     (void)state;
+    lindperf_set_batching(0);   /* the solo mode: one counter per run */
     workload_log log = {0, 0};
     FILE *out = capture();
     assert_int_equal(lindperf_run_each(LINDPERF_CLOCK, workload, &log, out), 0);
@@ -54,6 +55,7 @@ static void run_each_runs_discovery_then_once_per_reached_counter(void **state)
 static void run_each_returns_the_first_nonzero_workload_status(void **state)
 {
     (void)state;
+    lindperf_set_batching(0);   /* the solo mode: one counter per run */
     workload_log log = {0, 3};
     FILE *out = fopen("/dev/null", "w");
     assert_non_null(out);

@@ -104,7 +104,7 @@ static const char *given(int argc, char **in, const char *flag)
 static void reset_settings(void)
 {
     lindperf__g.repeat = 0;
-    lindperf__g.batching = 1;
+    lindperf__g.solo = 0;
     lindperf__g.gbench_path = NULL;
     lindperf__g.tree_csv_path = NULL;
 }
@@ -118,7 +118,7 @@ static void check_settings(int argc, char **in)
     if (repeat ? repeat_count(repeat) != lindperf__g.repeat || !lindperf__g.repeat
                : lindperf__g.repeat != 0)
         abort();
-    if (lindperf__g.batching != (given(argc, in, "--perf-solo") ? 0 : 1))
+    if (lindperf__g.solo != (given(argc, in, "--perf-solo") ? 1 : 0))
         abort();
     if (lindperf__g.gbench_path != given(argc, in, "--perf-gbench="))
         abort();
