@@ -197,7 +197,7 @@ man_flags() {
     awk '/^\.SH/            { on = ($0 ~ /^\.SH "?HOST FLAGS/); next }
          on && /^\.TP/      { tag = 1; next }
          on && tag          { tag = 0; s = $0; join = ""
-                              if (s ~ /^\.[BIR] /) { join = " " }
+                              if (s ~ /^\.[BIR] / || s !~ /^\./) join = " "
                               sub(/^\.[A-Z]+ */, "", s)
                               text = ""; sep = ""
                               while (s != "") {
@@ -218,9 +218,11 @@ man_flags() {
         packaging/lindperf.3.in | sort -u
 }
 
-# The `--perf...` code spans in the first column of every table that has some.
+# The `--perf...` code spans of every table cell that starts a row with one: the rows of
+# a flags table, and not a row that merely mentions a flag.
 readme_table_flags() {
     awk '/^\|/ { s = $0; gsub(/\\\|/, "", s); split(s, cell, "|"); c = cell[2]
+                 if (c !~ /^ *`--perf/) next
                  while (match(c, /`[^`]*`/)) {
                      t = substr(c, RSTART + 1, RLENGTH - 2); c = substr(c, RSTART + RLENGTH)
                      if (t ~ /^--perf/) print t
@@ -311,8 +313,8 @@ sample() {
     command=$*
     run=$(printf '%s\n' "$command" | sed "s#\(^\|[ =]\)build/#\1$OUT/#g")
     case $mode in
-        sample)       SHELL=/bin/sh script -qec "$run" /dev/null </dev/null >"$tmp/$id.raw" 2>&1 ;;
-        sample-piped) sh -c "$run" 2>&1 | cat >"$tmp/$id.raw" ;;
+        sample)       SHELL=/bin/sh timeout 120 script -qec "$run" /dev/null </dev/null >"$tmp/$id.raw" 2>&1 ;;
+        sample-piped) timeout 120 sh -c "$run" 2>&1 | cat >"$tmp/$id.raw" ;;
         *)            echo "# unknown sample kind '$mode'; use sample or sample-piped"; return 1 ;;
     esac
     screen "$tmp/$id.raw" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$tmp/$id.out"
