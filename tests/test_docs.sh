@@ -5,8 +5,8 @@
 #   1. Every C code block (```c) compiles with $CC -Wall -Wextra -Werror -Iinclude, both
 #      with and without -DLIND_PERF. `make test` runs this once per compiler (gcc, clang).
 #   2. The host flags are the same set in the header's manual ("Host flags"), the man page
-#      (HOST FLAGS) and the README's flags table (a Markdown table whose first column holds
-#      `--perf...` flags; while the README has no such table, it must mention each flag).
+#      (HOST FLAGS) and the README's flags table (the Markdown table rows that start with
+#      a `--perf...` flag; while the README has no such table, it must mention each flag).
 #      The sets are read from the files: a flag added to one place turns this red until
 #      all three have it.
 #   3. Every marked sample has the layout of what its command prints today.
@@ -233,11 +233,13 @@ header_flags >"$tmp/flags.header"
 man_flags >"$tmp/flags.man"
 readme_table_flags >"$tmp/flags.readme"
 
-# where_missing FLAG: the places that lack FLAG
+# where_missing FLAG: the places that lack FLAG, as " place, place"
 where_missing() {
-    grep -qxF -- "$1" "$tmp/flags.header" || printf ' the header manual'
-    grep -qxF -- "$1" "$tmp/flags.man" || printf ' the man page'
-    grep -qxF -- "$1" "$tmp/flags.readme" || printf ' the README flags table'
+    {
+        grep -qxF -- "$1" "$tmp/flags.header" || echo "the header manual (include/lindperf.h)"
+        grep -qxF -- "$1" "$tmp/flags.man" || echo "the man page (packaging/lindperf.3.in)"
+        grep -qxF -- "$1" "$tmp/flags.readme" || echo "the README flags table"
+    } | paste -sd, - | sed 's/^./ &/; s/,/, /g'
 }
 
 flags_agree() {
