@@ -102,7 +102,8 @@ done >"$tmp/index"
 
 while read -r what doc line; do
     [ -n "$what" ] || continue
-    not_ok "$doc:$line: this marker is not on the line right before a code fence (a fragment marker needs a \`\`\`c block); move it there or remove it"
+    not_ok "$doc:$line: this marker is not on the line right before a code fence (a\
+ fragment marker needs a \`\`\`c block); move it there or remove it"
 done <<EOF
 $(grep '^stray ' "$tmp/index")
 EOF
@@ -121,8 +122,9 @@ unit() {
                 echo '#include "lindperf.h"'
                 echo '#include <string.h>'
                 echo '#include "doc_fragments.h"'
-                sed -n 's/.*LINDPERF_SCOPE *( *\([A-Za-z_0-9]*\) *, *\([A-Za-z_0-9]*\) *).*/LINDPERF_COUNTER(\1, \2);/p
-                        s/.*LINDPERF_SCOPE_VAR *( *[A-Za-z_0-9]* *, *\([A-Za-z_0-9]*\) *, *\([A-Za-z_0-9]*\) *).*/LINDPERF_COUNTER(\1, \2);/p' \
+                w='[A-Za-z_0-9]*' counter='LINDPERF_COUNTER(\1, \2);'
+                sed -n "s/.*LINDPERF_SCOPE *( *\($w\) *, *\($w\) *).*/$counter/p
+                        s/.*LINDPERF_SCOPE_VAR *( *$w *, *\($w\) *, *\($w\) *).*/$counter/p" \
                     "$tmp/blocks/$id" | sort -u
                 echo 'void lindperf_doc_statements(LINDPERF_DOC_STATEMENT_PARAMETERS);'
                 echo 'void lindperf_doc_statements(LINDPERF_DOC_STATEMENT_PARAMETERS)'
@@ -159,7 +161,9 @@ while read -r what id doc line kind; do
     case $kind in
         program)
             if ! grep -q '\<main *(' "$tmp/blocks/$id"; then
-                not_ok "$where: this C block is neither a whole program (it has no main) nor marked as a fragment; put <!-- fragment: module|host|statements --> on the line before its fence"
+                not_ok "$where: this C block is neither a whole program (it has no main)\
+ nor marked as a fragment; put <!-- fragment: module|host|statements --> on the line\
+ before its fence"
                 continue
             fi ;;
         module|host|statements) ;;
@@ -212,7 +216,8 @@ man_flags() {
                                   text = text sep t; sep = join
                                   sub(/^ +/, "", s)
                               }
-                              gsub(/\\-/, "-", text); gsub(/\\f[BIRP]/, "", text); gsub(/\\&/, "", text)
+                              gsub(/\\-/, "-", text); gsub(/\\f[BIRP]/, "", text)
+                              gsub(/\\&/, "", text)
                               n = split(text, f, /, /)
                               for (i = 1; i <= n; i++) if (f[i] ~ /^--perf/) print f[i] }' \
         packaging/lindperf.3.in | sort -u
@@ -243,8 +248,10 @@ where_missing() {
 }
 
 flags_agree() {
-    [ -s "$tmp/flags.header" ] || { echo "# no flag found under 'Host flags' in include/lindperf.h"; return 1; }
-    [ -s "$tmp/flags.man" ] || { echo "# no flag found under HOST FLAGS in packaging/lindperf.3.in"; return 1; }
+    [ -s "$tmp/flags.header" ] ||
+        { echo "# no flag found under 'Host flags' in include/lindperf.h"; return 1; }
+    [ -s "$tmp/flags.man" ] ||
+        { echo "# no flag found under HOST FLAGS in packaging/lindperf.3.in"; return 1; }
     sort -u "$tmp/flags.header" "$tmp/flags.man" "$tmp/flags.readme" >"$tmp/flags.all"
     disagree=0
     while read -r flag; do
@@ -265,7 +272,8 @@ readme_mentions_flags() {
 }
 
 if [ -s "$tmp/flags.readme" ]; then
-    check "the host flags are the same $(wc -l <"$tmp/flags.header") in the header manual, the man page and the README flags table" flags_agree
+    check "the host flags are the same $(wc -l <"$tmp/flags.header") in the header manual,\
+ the man page and the README flags table" flags_agree
 else
     cp "$tmp/flags.header" "$tmp/flags.readme"   # the README has no table to compare
     check "the host flags agree in the header manual and the man page" flags_agree
@@ -315,7 +323,8 @@ sample() {
     command=$*
     run=$(printf '%s\n' "$command" | sed "s#\(^\|[ =]\)build/#\1$OUT/#g")
     case $mode in
-        sample)       SHELL=/bin/sh timeout 120 script -qec "$run" /dev/null </dev/null >"$tmp/$id.raw" 2>&1 ;;
+        sample)       SHELL=/bin/sh timeout 120 script -qec "$run" /dev/null </dev/null \
+                          >"$tmp/$id.raw" 2>&1 ;;
         sample-piped) timeout 120 sh -c "$run" 2>&1 | cat >"$tmp/$id.raw" ;;
         *)            echo "# unknown sample kind '$mode'; use sample or sample-piped"; return 1 ;;
     esac
@@ -324,7 +333,8 @@ sample() {
     layout "$tmp/$id.doc" >"$tmp/$id.doc.layout"
     layout "$tmp/$id.out" >"$tmp/$id.out.layout"
     diff "$tmp/$id.doc.layout" "$tmp/$id.out.layout" >"$tmp/$id.diff" && return 0
-    echo "# $doc:$line shows this layout ('<') and '$command' prints this one ('>'); numbers are #, @ lists the columns:"
+    echo "# $doc:$line shows this layout ('<') and '$command' prints this one ('>');" \
+        "numbers are #, @ lists the columns:"
     sed 's/^/#   /' "$tmp/$id.diff" | head -40
     echo "# what the command printed:"
     sed 's/^/#   /' "$tmp/$id.out" | head -60
