@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs what `make test` needs on a Debian or Ubuntu machine, when it is missing:
 # cmocka (the test framework), xmllint (checks the SVG charts), pkg-config and cmake
-# (build the consumers of an installed lindperf), and clang with its sanitizer and
-# libFuzzer runtimes (the second compiler, the sanitizer runs and the fuzzer). It uses
-# apt-get as root, sudo otherwise, and says what to do where neither works.
+# (build the consumers of an installed lindperf), script (runs the docs' samples on a
+# terminal), and clang with its sanitizer and libFuzzer runtimes (the second compiler, the
+# sanitizer runs and the fuzzer). It uses apt-get as root, sudo otherwise, and says what
+# to do where neither works.
 
 have_header() {
     printf '#include <stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <stdint.h>\n#include <%s>\n' "$1" |
@@ -28,6 +29,7 @@ missing_packages() {
     command -v xmllint >/dev/null    || missing="$missing libxml2-utils"
     command -v pkg-config >/dev/null || missing="$missing pkg-config"
     command -v cmake >/dev/null      || missing="$missing cmake"
+    command -v script >/dev/null     || missing="$missing bsdutils"
     if ! command -v clang >/dev/null; then
         missing="$missing clang"
     elif ! clang_runtimes_work; then
