@@ -666,7 +666,7 @@ static void unreached_counters_are_named_after_the_last_section(void **state)
         "c::timed                                                              1      8.000ns      8.000ns\n"
         "\n"
         "never reached: a::misplaced, c::also_misplaced\n"
-        "reached only in the discovery run: b::cold_path\n"
+        "reached, but no scope ended in its timed run (longjmp, thread cancellation, exit, or not reached again): b::cold_path\n"
         "not timed (left out by --perf-only): b::left_out\n");
     free(text);
 }
