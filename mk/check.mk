@@ -7,6 +7,8 @@
 #                         with and without LIND_PERF; then g++ and clang++ as C++11/17/20.
 #                         Every build is linked and run, and checks exact counts (on) or
 #                         that nothing at all is emitted (off).
+#   make check-linkers    tests/linkers linked by gcc and clang with ld.bfd, gold and lld,
+#                         under --gc-sections, -z start-stop-gc and -flto: exact counts
 #   make check-sanitize   the cmocka suite and the example host under ASan+UBSan, and the
 #                         thread tests with the stress program under TSan
 #   make check-stress     16 threads, coming and going, against a host that enables,
@@ -15,11 +17,11 @@
 #
 # Everything builds under $(OUT)/check, $(OUT)/matrix, $(OUT)/asan and $(OUT)/tsan.
 
-.PHONY: check check-matrix matrix-all check-sanitize check-asan check-tsan check-stress fuzz
+.PHONY: check check-matrix check-linkers matrix-all check-sanitize check-asan check-tsan check-stress fuzz
 
 CHECK_JOBS ?= 2
 
-check: check-matrix check-sanitize check-stress
+check: check-matrix check-linkers check-sanitize check-stress
 
 # ---------------------------------------------------------------------------------------
 # Compile matrix
@@ -130,6 +132,11 @@ check-matrix:
 	    echo "lindperf: check-matrix needs $$c; install it (apt-get install gcc g++ clang)" >&2; exit 1; }; done
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) matrix-all
 	@echo "check-matrix: $(words $(MATRIX_C_RUNS) $(MATRIX_CXX_RUNS) $(MATRIX_EXTRA_RUNS)) builds passed"
+
+# ---------------------------------------------------------------------------------------
+# Linkers: the registry's entries through section garbage collection (tests/check/linkers.sh)
+check-linkers:
+	@OUT=$(OUT) sh tests/check/linkers.sh
 
 # ---------------------------------------------------------------------------------------
 # Stress

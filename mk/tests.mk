@@ -30,10 +30,12 @@ test-one: $(TEST_PREREQS)
 	@CC=$(CC) OUT=$(OUT) sh tests/run.sh $(TEST_BINS) $(TEST_SH)
 
 # The whole of `make test`: the suite under gcc and clang, then the hardening checks
-# (the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of fuzzing), then one
+# (the compile matrix, the linker matrix, the sanitizers, the stress run, FUZZ_SECONDS of
+# fuzzing), then one
 # closing line with the grand total. The checks need clang, which test-deps installs.
 TEST_TALLY = $(abspath build/test-tally)
-TEST_CHECKS := tests/check/matrix.sh tests/check/sanitize.sh tests/check/stress.sh tests/check/fuzz.sh
+TEST_CHECKS := tests/check/matrix.sh tests/check/linkers.sh tests/check/sanitize.sh \
+               tests/check/stress.sh tests/check/fuzz.sh
 
 test: test-deps
 	@mkdir -p build && rm -f $(TEST_TALLY)

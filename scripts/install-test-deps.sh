@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what `make test` needs on a Debian or Ubuntu machine, when it is missing:
 # cmocka (the test framework), xmllint (checks the SVG charts), pkg-config and cmake
-# (build the consumers of an installed lindperf), and clang with its sanitizer and
+# (build the consumers of an installed lindperf), lld and gold (the linker matrix), and clang with its sanitizer and
 # libFuzzer runtimes (the second compiler, the sanitizer runs and the fuzzer). It uses
 # apt-get as root, sudo otherwise, and says what to do where neither works.
 
@@ -28,6 +28,8 @@ missing_packages() {
     command -v xmllint >/dev/null    || missing="$missing libxml2-utils"
     command -v pkg-config >/dev/null || missing="$missing pkg-config"
     command -v cmake >/dev/null      || missing="$missing cmake"
+    command -v ld.lld >/dev/null     || missing="$missing lld"
+    command -v ld.gold >/dev/null    || missing="$missing binutils"
     if ! command -v clang >/dev/null; then
         missing="$missing clang"
     elif ! clang_runtimes_work; then
