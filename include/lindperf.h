@@ -1213,6 +1213,11 @@ __attribute__((destructor(101), used)) static void lindperf__object_unloaded(voi
             found = 1;
         }
     }
+    if (!l->count) {   /* the list may be in this object: nothing of it may outlive it */
+        free(l->list);
+        l->list = NULL;
+        l->capacity = 0;
+    }
     void (*forget)(lindperf_counter **, lindperf_counter **) = l->forget;
     pthread_mutex_unlock(&l->lock);
     if (found && forget)

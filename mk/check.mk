@@ -166,7 +166,7 @@ TSAN_CC      = $(SAN_CC) -fsanitize=thread -fno-omit-frame-pointer
 ASAN_OUT     = $(OUT)/asan
 TSAN_OUT     = $(OUT)/tsan
 ASAN_TESTS   = $(patsubst tests/%.c,$(ASAN_OUT)/test/%,$(TEST_C))
-ASAN_SHELL  := $(wildcard tests/test_lind_boot.sh tests/test_cxx.sh)
+ASAN_SHELL  := $(wildcard tests/test_lind_boot.sh tests/test_cxx.sh tests/test_shared_objects.sh)
 # Tests that assert timing accuracy: instrumentation adds its own cost inside every scope
 # and not to the calibrated floor, so their figures cannot hold under a sanitizer. They
 # still run, and must still produce no sanitizer report.

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what `make test` needs on a Debian or Ubuntu machine, when it is missing:
 # cmocka (the test framework), xmllint (checks the SVG charts), pkg-config and cmake
-# (build the consumers of an installed lindperf), lld and gold (the linker matrix), and clang with its sanitizer and
-# libFuzzer runtimes (the second compiler, the sanitizer runs and the fuzzer). It uses
+# (build the consumers of an installed lindperf), lld and gold (the linker matrix), and
+# clang with its sanitizer and libFuzzer runtimes (the second compiler, the sanitizer runs
+# and the fuzzer). It uses
 # apt-get as root, sudo otherwise, and says what to do where neither works.
 
 have_header() {
