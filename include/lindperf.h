@@ -55,15 +55,17 @@
  *       Runs the workload once to discover the counters it reaches, then once per reached
  *       counter with only that one live (measuring the timer's floor again before each),
  *       prints the report to out and writes the files asked for by --perf-json and
- *       --perf-csv. Returns the first nonzero workload status, else -1 when a report could
- *       not be written, else 0. With LINDPERF_OFF it runs the workload once and returns its
+ *       --perf-csv. It first takes in the counters of objects loaded since the last run.
+ *       Returns the first nonzero workload status, else -1 when a report could not be
+ *       written or scopes ran for counters missing from the registry, else 0. With LINDPERF_OFF it runs the workload once and returns its
  *       status; with LINDPERF_TSC on a CPU without one it says so and returns -1 unrun.
  *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
  *   void lindperf_set_net(int on);                   subtract the empty-scope floor
  *   void lindperf_set_detail(int on);                keep min, max and percentiles
  *   void lindperf_set_tree(int on);                  add the CALL PATH section
  *   void lindperf_set_module_order(const char *const *modules, size_t n);
- *   void lindperf_reset_all(void);                   every counter back to zero
+ *   void lindperf_reset_all(void);                   every counter back to zero; takes in
+ *                                                    the counters of newly loaded objects
  *   void lindperf_enable_only(const lindperf_counter *c);   one live counter; NULL: none
  *   void lindperf_enable_discovery(void);            all counters note reach and parent
  *   size_t lindperf_counter_count(void);
@@ -120,13 +122,42 @@
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
- *   exit, abort, a thread cancelled or killed, or a signal that does not return: such a
- *   scope is not counted. A child made by fork keeps measuring into its own copy, which is
- *   lost to the parent; the parent's report is unaffected. Counters defined in a shared
- *   object form that object's own registry; the host reports the registry it is linked
- *   with. Compilers: GCC and Clang (tested with GCC 12 and Clang 14), as C (gnu99 and
- *   later) or C++ (C++11 and later), on ELF platforms (Linux); others get an #error when
- *   LIND_PERF is on. The timestamp counter: x86-64, x86 and aarch64.
+ *   exit, abort, a thread killed, or a signal that does not return: such a scope is not
+ *   counted. Thread cancellation depends on the build: in C without -fexceptions it does
+ *   not unwind through the scope, which is not counted; in C++, or C with -fexceptions, it
+ *   unwinds the thread's stack and runs the scope's end, so the scope IS counted, with its
+ *   time up to the cancellation. A counter that discovery reached but whose timed run ended
+ *   no scope is named on a "reached, but no scope ended in its timed run" line, with these
+ *   causes. A child made by fork keeps measuring into its own copy, which is lost to the
+ *   parent; the parent's report is unaffected. Compilers: GCC and Clang (tested with GCC
+ *   12 and Clang 14), as C (gnu99 and later) or C++ (C++11 and later), on ELF platforms
+ *   (Linux); others get an #error when LIND_PERF is on. The timestamp counter: x86-64, x86
+ *   and aarch64.
+ *
+ * Shared objects
+ *   Every object in the process (the program, a linked .so, a dlopen'ed one, built with any
+ *   -fvisibility) is in one registry and one report. Each object's constructor hands its
+ *   counters to a process-wide list; the host takes in that list when it starts, and again
+ *   at every lindperf_run_each and lindperf_reset_all, never during a run: an object loaded
+ *   while a run is under way is counted from the next run. The counters of an object loaded
+ *   after the host started, and of one that keeps a registry of its own (dlopen'ed
+ *   RTLD_LOCAL by a program that exports no symbol: the host finds it by walking the loaded
+ *   objects), are recorded with atomic adds on the counter itself: exact, but without the
+ *   --perf-detail distribution, and the latter without a parent in the call path. After
+ *   dlclose, an object's counters stay in the report with their figures; loaded again, a
+ *   counter takes back its row. Call the host functions from an object that stays loaded.
+ *   glibc before 2.34 needs -ldl (dlopen and dlsym find objects with their own registry).
+ *
+ * Release builds and static libraries
+ *   The registry's entries are marked `retain` (GCC 12, Clang 14 and later), so they survive
+ *   --gc-sections with ld.bfd, gold and lld, -z start-stop-gc, and LTO. An older compiler
+ *   cannot mark them: link it without --gc-sections (and, with ld.bfd, without -z
+ *   start-stop-gc). Entries that were dropped all the same make lindperf_run_each say so in
+ *   one lindperf: line and return nonzero. A counter defined in a static-library member
+ *   exists only when the linker takes that member, which it does when something in the
+ *   program calls into it: a member nothing uses has no counter at all, in no report and
+ *   on no "never reached" line. To keep it, link the archive between -Wl,--whole-archive
+ *   and -Wl,--no-whole-archive, or call one of its functions from the host.
  */
 #ifndef LINDPERF_H
 #define LINDPERF_H
