@@ -677,13 +677,14 @@ typedef struct lindperf__object_list {
     /* Set by the host that adopted these objects: what an unloading object calls so that
      * the host's registry drops its pointers into it. */
     void (*forget)(lindperf_counter **begin, lindperf_counter **end);
+    size_t copies;                        /* counters of unloaded objects, kept by the host */
     uint64_t unregistered_scopes;         /* scopes of counters with no registry entry */
     const lindperf_counter *unregistered_example;
 } lindperf__object_list;
 
 extern lindperf__object_list lindperf__objects;
 LINDPERF__WEAK lindperf__object_list lindperf__objects = {
-    LINDPERF__OBJECTS_LAYOUT, PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, NULL, 0, NULL};
+    LINDPERF__OBJECTS_LAYOUT, PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, NULL, 0, 0, NULL};
 
 /* ---------------------------------------------------------------------------------------
  * 5 (declared before 4, which uses it). PER-THREAD STORAGE
@@ -1289,6 +1290,7 @@ LINDPERF__COLD static void lindperf__forget_section(lindperf_counter **begin, li
             continue;
         lindperf_counter *copy = lindperf__copy_counter(*p);
         lost_count += !copy;
+        lindperf__objects.copies += copy != NULL;
         lindperf__g.counters[(*p)->index] = copy ? copy : &lost;
     }
     pthread_mutex_unlock(&lindperf__lock);
@@ -1338,7 +1340,7 @@ static inline void lindperf__walk_list(lindperf__walk *w, lindperf__object_list 
 /* A reloaded object's counter takes back the index of its copy, and with it its figures. */
 static inline int lindperf__take_back_copy(lindperf_counter *c)
 {
-    for (size_t i = 0; i < lindperf__g.count; i++) {
+    for (size_t i = 0; lindperf__objects.copies && i < lindperf__g.count; i++) {
         lindperf_counter *old = lindperf__g.counters[i];
         if (lindperf__is_copy(old) && old->line == c->line && strcmp(old->name, c->name) == 0 &&
             strcmp(old->file, c->file) == 0) {
@@ -1346,6 +1348,7 @@ static inline int lindperf__take_back_copy(lindperf_counter *c)
             c->own_calls = old->own_calls;
             c->own_total = old->own_total;
             lindperf__g.counters[i] = c;
+            lindperf__objects.copies--;
             free(old);
             return 1;
         }
@@ -1403,7 +1406,7 @@ LINDPERF__COLD static void lindperf__adopt_locked(lindperf__object_list *const *
     }
     for (size_t i = 0; i < w.count; i++) {
         lindperf_counter *c = w.found[i];
-        if (old && lindperf__take_back_copy(c))
+        if (lindperf__take_back_copy(c))
             continue;
         c->index = (uint32_t)n;
         g->counters[n] = c;
@@ -1631,9 +1634,10 @@ static inline void lindperf__set_modes(const lindperf_counter *only, unsigned on
     lindperf__init();
     for (size_t i = 0; i < lindperf__g.count; i++) {
         lindperf_counter *c = lindperf__g.counters[i];
+        unsigned char mode = lindperf__mode_for(c, c == only ? only_mode : others);
         if (c->foreign && __atomic_load_n(&c->own_reached, LINDPERF__RELAXED))
             __atomic_store_n(&lindperf__g.stats[i].reached, 1, LINDPERF__RELAXED);
-        __atomic_store_n(&c->mode, lindperf__mode_for(c, c == only ? only_mode : others), __ATOMIC_RELEASE);
+        __atomic_store_n(&c->mode, mode, __ATOMIC_RELEASE);
     }
 }
 

@@ -5,7 +5,8 @@
 # libthree.so, both dlopen'ed RTLD_LOCAL. Host A links libone, so it exports the registry
 # and the objects share it; host B exports nothing, so each dlopen'ed object keeps a registry
 # of its own, which the host finds and adopts. After dlclose the counters stay, with their
-# figures. Run by make check-asan too, under ASan and UBSan.
+# figures, and an object loaded again takes back its counters' rows. Run by make check-asan
+# too, under ASan and UBSan.
 . "$(dirname "$0")/lib.sh"
 
 dir=$OUT/shared
@@ -31,6 +32,8 @@ calls_in() {
 
 expect_a="host::own=4 one::work=6 three::work=9 three::helper=9 two::work=7 "
 expect_b="host::own=4 three::work=9 three::helper=9 two::work=7 "
+reloaded_a="host::own=4 one::work=6 two::work=7 "
+reloaded_b="host::own=4 two::work=7 "
 
 for host in a b; do
     for order in "" late; do
@@ -46,6 +49,11 @@ for host in a b; do
         got=$(calls_in "$out" "after dlclose:")
         check "$what still reports the dlclose'd objects' counters with their calls" \
             test "$got" = "$expect" || echo "#   got: $got"
+        got=$(calls_in "$out" "reloaded:")
+        eval expect=\$reloaded_$host
+        check "$what: an object loaded again is counted in its old row, with no duplicate" \
+            eval 'test "$got" = "$expect" && ! grep -q "two counters are named" "$out"' ||
+            echo "#   got: $got"
     done
 done
 finish

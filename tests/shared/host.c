@@ -3,7 +3,8 @@
  * times, one::work 6, two::work 7 and three::work 9; tests/test_shared_objects.sh checks
  * the reports. With "late" first, it runs once before loading anything, so the objects'
  * counters arrive after the threads' tables were sized. After the run it dlcloses the
- * objects and reports again: their counters must still be there, with their figures. */
+ * objects and reports again: their counters must still be there, with their figures. Then
+ * it loads the first object again and runs once more: its counter takes back its row. */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,5 +79,13 @@ int main(int argc, char **argv)
     }
     printf("after dlclose:\n");
     lindperf_report(stdout);
+    if (first < argc) {
+        handles[0] = load(argv[first], symbols[0], &loaded[0]);
+        printf("reloaded:\n");
+        if (!status)
+            status = lindperf_run_each(t, workload, NULL, stdout);
+        loaded[0] = NULL;
+        dlclose(handles[0]);
+    }
     return status;
 }
