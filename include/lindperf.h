@@ -577,9 +577,10 @@ static inline double lindperf__tsc_hz_calibrated(void)
  * 3. COUNTERS AND REGISTRY
  *
  * A counter is a small static object. Its `mode` is the only thing a scope reads before it
- * knows whether to time: zero for a counter that is not live. Everything the host keeps
- * about a counter lives in the registry's tables, indexed by `index`, so the counter
- * itself needs no initializer beyond its names.
+ * knows whether to time: zero for a counter that is not live. It starts as UNREGISTERED,
+ * which its object's constructor clears, so that a scope whose counter no section lists
+ * (the linker dropped the entry) takes the rare path and is noticed. Everything else the
+ * host keeps about a counter lives in the registry's tables, indexed by `index`.
  *
  * Each definition also puts a pointer to its counter in the linker section
  * "lindperf_counters". The linker gathers them from every object file and brackets them
@@ -600,7 +601,7 @@ enum {
     LINDPERF__MODE_DETAIL = 4,    /* ... and keep their distribution */
     LINDPERF__MODE_DISCOVER = 8,  /* note that the scope was reached, and under whom */
     LINDPERF__MODE_OWN_SLOT = 16, /* record into the counter's own slot, not a thread's table */
-    LINDPERF__MODE_FOREIGN = 32,  /* the counter's object keeps its own registry (see below) */
+    LINDPERF__MODE_FOREIGN = 32,  /* its object keeps its own registry (lindperf__object_list) */
     LINDPERF__MODE_UNREGISTERED = 64  /* until its object's constructor has run: a scope that
                                          still sees this bit has no registry entry */
 };
@@ -678,7 +679,7 @@ typedef struct lindperf__object_list {
      * the host's registry drops its pointers into it. */
     void (*forget)(lindperf_counter **begin, lindperf_counter **end);
     size_t copies;                        /* counters of unloaded objects, kept by the host */
-    uint64_t unregistered_scopes;         /* scopes of counters with no registry entry */
+    uint64_t unregistered_scopes __attribute__((aligned(8)));   /* of counters in no section */
     const lindperf_counter *unregistered_example;
 } lindperf__object_list;
 
