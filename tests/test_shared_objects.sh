@@ -36,13 +36,24 @@ reloaded_a="host::own=4 one::work=6 two::work=7 "
 reloaded_b="host::own=4 two::work=7 "
 
 for host in a b; do
-    for order in "" late; do
+    for order in "" late during; do
         out=$dir/host_$host${order:+-$order}.out
         eval expect=\$expect_$host
-        what="shared: host $host${order:+ ($order: the objects load after a first run)}"
+        case $order in
+            late)   what="shared: host $host (late: the objects load after a first run)" ;;
+            during) what="shared: host $host (during: a first run's workload loads the objects)" ;;
+            *)      what="shared: host $host" ;;
+        esac
         check "$what exits 0 with no sanitizer report" \
             sh -c '"$@" >"$0" 2>&1' "$out" "$dir/host_$host" --perf $order \
             "$dir/libtwo.so" "$dir/libthree.so" || sed 's/^/#   /' "$out"
+        if [ "$order" = during ]; then
+            got=$(calls_in "$out" "first run:")
+            eval first_expect=\$reloaded_$host
+            first_expect=${first_expect%two::work=7 }
+            check "$what: objects loaded during a run are counted from the next run" \
+                test "$got" = "$first_expect" || echo "#   got: $got"
+        fi
         got=$(calls_in "$out" "run:")
         check "$what reports every counter of every object with exact calls" \
             test "$got" = "$expect" || echo "#   got: $got"
