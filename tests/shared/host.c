@@ -5,8 +5,8 @@
  * counters arrive after the threads' tables were sized. With "during" first, that first
  * run's workload loads them, so they are counted from the next run. After the run it
  * dlcloses the objects and reports again: their counters must still be there, with their
- * figures. Then
- * it loads the first object again and runs once more: its counter takes back its row. */
+ * figures. Then it loads the first object again and runs once more: its counter takes
+ * back its row. */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
