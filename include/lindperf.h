@@ -1432,10 +1432,13 @@ LINDPERF__COLD static void lindperf__adopt_locked(lindperf__object_list *const *
  * object's handle finds that copy. Called without the registry lock: dlopen takes the
  * loader's lock, which an unloading object holds when it calls lindperf__forget_section. */
 #define LINDPERF__MAX_FOREIGN 64
+#define LINDPERF__STRING2(x) #x
+#define LINDPERF__STRING(x) LINDPERF__STRING2(x)
 
 typedef struct lindperf__foreign_search {
-    char *names[LINDPERF__MAX_FOREIGN];
-    size_t count;
+    char **names;
+    size_t count, capacity;
+    int out_of_memory;
 } lindperf__foreign_search;
 
 /* <link.h> declares dl_iterate_phdr only under _GNU_SOURCE, which a header cannot define
@@ -1454,18 +1457,41 @@ static inline int lindperf__note_object(void *info, size_t size, void *data)
     lindperf__foreign_search *s = (lindperf__foreign_search *)data;
     const char *name = ((const lindperf__phdr_info *)info)->name;
     (void)size;
-    if (name && name[0] && s->count < LINDPERF__MAX_FOREIGN) {
-        s->names[s->count] = strdup(name);
-        s->count += s->names[s->count] != NULL;
+    if (!name || !name[0])   /* the program itself: its registry is ours, or exported */
+        return 0;
+    if (s->count == s->capacity) {
+        size_t capacity = s->capacity ? 2 * s->capacity : 32;
+        char **names = (char **)realloc(s->names, capacity * sizeof *names);
+        if (!names) {
+            s->out_of_memory = 1;
+            return 1;
+        }
+        s->names = names;
+        s->capacity = capacity;
     }
+    s->names[s->count] = strdup(name);
+    if (!s->names[s->count]) {
+        s->out_of_memory = 1;
+        return 1;
+    }
+    s->count++;
     return 0;
+}
+
+/* Another object's registry that lists counters; read under its lock, since that object's
+ * constructors and destructors change it. */
+static inline int lindperf__foreign_has_counters(lindperf__object_list *l)
+{
+    pthread_mutex_lock(&l->lock);
+    int any = l->count > 0;
+    pthread_mutex_unlock(&l->lock);
+    return any;
 }
 
 static inline size_t lindperf__find_foreign(lindperf__object_list **found, size_t max)
 {
-    lindperf__foreign_search s;
-    size_t count = 0;
-    s.count = 0;
+    lindperf__foreign_search s = {NULL, 0, 0, 0};
+    size_t count = 0, missed = 0;
     lindperf__dl_iterate_phdr(lindperf__note_object, &s);
     for (size_t i = 0; i < s.count; i++) {
         void *handle = dlopen(s.names[i], RTLD_LAZY | RTLD_NOLOAD);
@@ -1473,15 +1499,22 @@ static inline size_t lindperf__find_foreign(lindperf__object_list **found, size_
         int known = l == &lindperf__objects;
         for (size_t j = 0; j < count; j++)
             known |= found[j] == l;
-        if (l && !known && l->layout == LINDPERF__OBJECTS_LAYOUT && count < max)
-            found[count++] = l;
-        else if (l && !known && l->layout != LINDPERF__OBJECTS_LAYOUT)
+        if (l && !known && l->layout != LINDPERF__OBJECTS_LAYOUT)
             fprintf(stderr, "lindperf: %s was built with another version of lindperf.h; its "
                     "counters are not measured: rebuild it with this one\n", s.names[i]);
+        else if (l && !known && lindperf__foreign_has_counters(l) && count < max)
+            found[count++] = l;
+        else if (l && !known && lindperf__foreign_has_counters(l))
+            missed++;
         if (handle)
             dlclose(handle);
         free(s.names[i]);
     }
+    free(s.names);
+    if (s.out_of_memory || missed)
+        fprintf(stderr, "lindperf: %s; the counters of some objects with a registry of their own "
+                "are not measured\n", missed ? "more than " LINDPERF__STRING(LINDPERF__MAX_FOREIGN)
+                " such objects" : "out of memory while listing the loaded objects");
     return count;
 }
 
