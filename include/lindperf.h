@@ -62,8 +62,10 @@
  *       nonzero workload status, else -1 when a report could not be written or --perf-only
  *       left nothing to time, else 0. With LINDPERF_OFF it runs the workload once and
  *       returns its status; with LINDPERF_TSC on a CPU without one it says so and returns
- *       -1 unrun. The report shows each counter's median over the repetitions; the
- *       counters' own sums (lindperf_counter_calls, ...) hold every timed run.
+ *       -1 unrun, and -1 when scopes ran for counters missing from the registry. It first
+ *       takes in the counters of objects loaded since the last run. The report shows each
+ *       counter's median over the repetitions; the counters' own sums
+ *       (lindperf_counter_calls, ...) hold every timed run.
  *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
  *   void lindperf_set_net(int on);                   subtract the empty-scope floor (below)
  *   void lindperf_set_repeat(unsigned n);            run_each's timed runs n times (0, 1: once)
@@ -71,7 +73,8 @@
  *   void lindperf_set_detail(int on);                keep min, max and percentiles
  *   void lindperf_set_tree(int on);                  add the CALL PATH section
  *   void lindperf_set_module_order(const char *const *modules, size_t n);
- *   void lindperf_reset_all(void);                   every counter back to zero
+ *   void lindperf_reset_all(void);                   every counter back to zero; takes in
+ *                                                    the counters of newly loaded objects
  *   void lindperf_enable_only(const lindperf_counter *c);   one live counter; NULL: none
  *   void lindperf_enable_discovery(void);            all counters note reach and context
  *   size_t lindperf_counter_count(void);
@@ -169,13 +172,42 @@
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
- *   exit, abort, a thread cancelled or killed, or a signal that does not return: such a
- *   scope is not counted. A child made by fork keeps measuring into its own copy, which is
- *   lost to the parent; the parent's report is unaffected. Counters defined in a shared
- *   object form that object's own registry; the host reports the registry it is linked
- *   with. Compilers: GCC and Clang (tested with GCC 12 and Clang 14), as C (gnu99 and
- *   later) or C++ (C++11 and later), on ELF platforms (Linux); others get an #error when
- *   LIND_PERF is on. The timestamp counter: x86-64, x86 and aarch64.
+ *   exit, abort, a thread killed, or a signal that does not return: such a scope is not
+ *   counted. Thread cancellation depends on the build: in C without -fexceptions it does
+ *   not unwind through the scope, which is not counted; in C++, or C with -fexceptions, it
+ *   unwinds the thread's stack and runs the scope's end, so the scope IS counted, with its
+ *   time up to the cancellation. A counter that discovery reached but whose timed run ended
+ *   no scope is named on a "reached, but no scope ended in its timed run" line, with these
+ *   causes. A child made by fork keeps measuring into its own copy, which is lost to the
+ *   parent; the parent's report is unaffected. Compilers: GCC and Clang (tested with GCC
+ *   12 and Clang 14), as C (gnu99 and later) or C++ (C++11 and later), on ELF platforms
+ *   (Linux); others get an #error when LIND_PERF is on. The timestamp counter: x86-64, x86
+ *   and aarch64.
+ *
+ * Shared objects
+ *   Every object in the process (the program, a linked .so, a dlopen'ed one, built with any
+ *   -fvisibility) is in one registry and one report. Each object's constructor hands its
+ *   counters to a process-wide list; the host takes in that list when it starts, and again
+ *   at every lindperf_run_each and lindperf_reset_all, never during a run: an object loaded
+ *   while a run is under way is counted from the next run. The counters of an object loaded
+ *   after the host started, and of one that keeps a registry of its own (dlopen'ed
+ *   RTLD_LOCAL by a program that exports no symbol: the host finds it by walking the loaded
+ *   objects), are recorded with atomic adds on the counter itself: exact, but without the
+ *   --perf-detail distribution, and the latter without a parent in the call path. After
+ *   dlclose, an object's counters stay in the report with their figures; loaded again, a
+ *   counter takes back its row. Call the host functions from an object that stays loaded.
+ *   glibc before 2.34 needs -ldl (dlopen and dlsym find objects with their own registry).
+ *
+ * Release builds and static libraries
+ *   The registry's entries are marked `retain` (GCC 12, Clang 14 and later), so they survive
+ *   --gc-sections with ld.bfd, gold and lld, -z start-stop-gc, and LTO. An older compiler
+ *   cannot mark them: link it without --gc-sections (and, with ld.bfd, without -z
+ *   start-stop-gc). Entries that were dropped all the same make lindperf_run_each say so in
+ *   one lindperf: line and return nonzero. A counter defined in a static-library member
+ *   exists only when the linker takes that member, which it does when something in the
+ *   program calls into it: a member nothing uses has no counter at all, in no report and
+ *   on no "never reached" line. To keep it, link the archive between -Wl,--whole-archive
+ *   and -Wl,--no-whole-archive, or call one of its functions from the host.
  */
 #ifndef LINDPERF_H
 #define LINDPERF_H
@@ -487,6 +519,7 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 
 #define LINDPERF_ENABLED 1
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -504,7 +537,9 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 #error "lindperf: LIND_PERF needs POSIX (clock_gettime), hidden by a strict -std: include lindperf.h before any system header, or define _POSIX_C_SOURCE=200809L, or use -std=gnu11"
 #endif
 
-#define LINDPERF__WEAK      __attribute__((weak))
+/* One definition per process: weak across translation units, and default visibility so that
+ * an object built with -fvisibility=hidden still shares the program's registry. */
+#define LINDPERF__WEAK      __attribute__((weak, visibility("default")))
 #define LINDPERF__COLD      __attribute__((noinline, cold, unused))   /* out of the hot path; may go unused */
 #define LINDPERF__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define LINDPERF__RELAXED   __ATOMIC_RELAXED
@@ -684,14 +719,23 @@ static inline double lindperf__tsc_hz_calibrated(void)
  * 3. COUNTERS AND REGISTRY
  *
  * A counter is a small static object. Its `mode` is the only thing a scope reads before it
- * knows whether to time: zero for a counter that is not live. Everything the host keeps
- * about a counter lives in the registry's tables, indexed by `index`, so the counter
- * itself needs no initializer beyond its names.
+ * knows whether to time: zero for a counter that is not live. It starts as UNREGISTERED,
+ * which its object's constructor clears, so that a scope whose counter no section lists
+ * (the linker dropped the entry) takes the rare path and is noticed. Everything else the
+ * host keeps about a counter lives in the registry's tables, indexed by `index`.
  *
  * Each definition also puts a pointer to its counter in the linker section
  * "lindperf_counters". The linker gathers them from every object file and brackets them
- * with __start_/__stop_ symbols, so walking all counters is walking an array, and no code
- * runs to register one (the Linux kernel's initcalls work the same way).
+ * with __start_/__stop_ symbols, so walking an object's counters is walking an array (the
+ * Linux kernel's initcalls work the same way). The entries are marked `retain`, because a
+ * release link (--gc-sections, -z start-stop-gc, LTO) otherwise drops a section that no
+ * code names.
+ *
+ * Every loaded object (the program, a linked or dlopen'ed .so) has its own section. A
+ * constructor in each object hands its section to one process-wide list, lindperf__objects,
+ * whose symbols have default visibility whatever -fvisibility says, so that the first
+ * definition in symbol-resolution order is everyone's. The host adopts what is on the list
+ * when it starts, and again between runs only, never while scopes are live.
  */
 enum {
     LINDPERF__MODE_LIVE = 1,      /* time this counter's scopes */
@@ -702,42 +746,99 @@ enum {
     LINDPERF__MODE_BATCH = 32,    /* run_each batched: check that no live scope nests */
     LINDPERF__MODE_RECURSIVE = 64, /* it recursed in discovery: time outermost activations */
     LINDPERF__MODE_PATH = 128,    /* not timed: keeps its thread's calling context for ... */
-    LINDPERF__MODE_CONTEXT = 256  /* ... a live counter reached in several: times each */
+    LINDPERF__MODE_CONTEXT = 256, /* ... a live counter reached in several: times each */
+    LINDPERF__MODE_OWN_SLOT = 512, /* record into the counter's own slot, not a thread's table */
+    LINDPERF__MODE_FOREIGN = 1024, /* its object keeps its own registry (lindperf__object_list) */
+    LINDPERF__MODE_UNREGISTERED = 2048  /* until its object's constructor has run: a scope
+                                           that still sees this bit has no registry entry */
 };
 
 /* What a scope adds to its counter's mode for its own end. */
 enum {
-    LINDPERF__MODE_NESTED = 1024,  /* an activation of the counter is open under it: untimed */
-    LINDPERF__MODE_UNTRACKED = 2048 /* its context could not be kept: the counter's alone */
+    LINDPERF__MODE_NESTED = 1 << 14,    /* an activation of the counter is open under it */
+    LINDPERF__MODE_UNTRACKED = 1 << 15  /* its context could not be kept: the counter's alone */
 };
+
+/* The index of a counter that no registry has adopted. */
+#define LINDPERF__NO_INDEX UINT32_MAX
 
 struct lindperf_counter {
     uint16_t mode;            /* read by every scope start: LINDPERF__MODE_* bits */
-    uint32_t index;           /* position in the registry, set when it is first walked */
+    unsigned char foreign;    /* adopted from an object's own registry; set by the host */
+    uint32_t index;           /* position in the registry, set when it is adopted */
     const char *module;
     const char *name;         /* "module::ident", or the display name given */
     const char *file;         /* where it is defined: orders rows, names duplicates */
     int line;
+    /* Counters that no thread's table has room for record here, with atomic adds: those
+     * of an object loaded after the tables were sized, and those of a foreign registry. */
+    uint64_t own_calls __attribute__((aligned(8)));
+    uint64_t own_total __attribute__((aligned(8)));
+    uint64_t own_floor __attribute__((aligned(8)));   /* net floor a foreign scope missed */
+    uint32_t own_reached;     /* a foreign counter's discovery mark */
 };
 
 #define LINDPERF__SYMBOL(module, ident) lindperf__counter_##module##__##ident
 
+/* `retain` (SHF_GNU_RETAIN) from GCC 12 and Clang 14; older compilers go without it (see
+ * "Release builds" in the manual). Predefined empty, it plays an older compiler in tests. */
+#ifndef LINDPERF__RETAIN
+#if defined(__has_attribute)
+#if __has_attribute(retain)
+#define LINDPERF__RETAIN retain,
+#endif
+#endif
+#endif
+#ifndef LINDPERF__RETAIN
+#define LINDPERF__RETAIN
+#endif
+
 #define LINDPERF_COUNTER_NAMED(module, ident, display)                                   \
     extern lindperf_counter LINDPERF__SYMBOL(module, ident);                             \
-    lindperf_counter LINDPERF__SYMBOL(module, ident) = {0, 0, #module, display,          \
-                                                        __FILE__, __LINE__};             \
-    static lindperf_counter *lindperf__entry_##module##__##ident                         \
-        __attribute__((section("lindperf_counters"), used, aligned(sizeof(void *)))) =  \
-            &LINDPERF__SYMBOL(module, ident)
+    lindperf_counter LINDPERF__SYMBOL(module, ident) = {                                 \
+        LINDPERF__MODE_UNREGISTERED, 0, LINDPERF__NO_INDEX, #module, display, __FILE__,  \
+        __LINE__, 0, 0, 0, 0};                                                           \
+    static lindperf_counter *lindperf__entry_##module##__##ident __attribute__((         \
+        section("lindperf_counters"), used, LINDPERF__RETAIN aligned(sizeof(void *)))) = \
+        &LINDPERF__SYMBOL(module, ident)
 
 #define LINDPERF_COUNTER(module, ident) \
     LINDPERF_COUNTER_NAMED(module, ident, #module "::" #ident)
 
 #define LINDPERF_DECLARE(module, ident) extern lindperf_counter LINDPERF__SYMBOL(module, ident)
 
-/* Weak, so that a program with no counter at all still links (both are then null). */
-extern lindperf_counter *__start_lindperf_counters[] __attribute__((weak));
-extern lindperf_counter *__stop_lindperf_counters[] __attribute__((weak));
+/* Weak, so that an object with no counter at all still links (both are then null); hidden,
+ * so that each object's constructor names its own section and not the program's. */
+extern lindperf_counter *__start_lindperf_counters[] __attribute__((weak, visibility("hidden")));
+extern lindperf_counter *__stop_lindperf_counters[] __attribute__((weak, visibility("hidden")));
+
+/* One loaded object's section. */
+typedef struct lindperf__object {
+    lindperf_counter **begin, **end;
+} lindperf__object;
+
+#define LINDPERF__OBJECTS_LAYOUT (0x4c500000u + (uint32_t)sizeof(lindperf_counter))
+
+/* The process-wide list of objects. A program that exports no symbol (no -rdynamic) and
+ * dlopens an object RTLD_LOCAL leaves that object with a list of its own: the host finds
+ * it by walking the loaded objects (dl_iterate_phdr), takes its counters as foreign ones,
+ * and leaves a way back here so that its dlclose can tell the host. */
+typedef struct lindperf__object_list {
+    uint32_t layout;                      /* LINDPERF__OBJECTS_LAYOUT once initialised */
+    pthread_mutex_t lock;
+    lindperf__object *list;
+    size_t count, capacity;
+    /* Set by the host that adopted these objects: what an unloading object calls so that
+     * the host's registry drops its pointers into it. */
+    void (*forget)(lindperf_counter **begin, lindperf_counter **end);
+    size_t copies;                        /* counters of unloaded objects, kept by the host */
+    uint64_t unregistered_scopes __attribute__((aligned(8)));   /* of counters in no section */
+    const lindperf_counter *unregistered_example;
+} lindperf__object_list;
+
+extern lindperf__object_list lindperf__objects;
+LINDPERF__WEAK lindperf__object_list lindperf__objects = {
+    LINDPERF__OBJECTS_LAYOUT, PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, NULL, 0, 0, NULL};
 
 /* ---------------------------------------------------------------------------------------
  * 5 (declared before 4, which uses it). PER-THREAD STORAGE
@@ -860,6 +961,7 @@ typedef struct lindperf__stats {
 typedef struct lindperf__globals {
     int initialized;
     size_t count;                        /* registered counters */
+    size_t table_slots;                  /* slots in a thread's table: the first walk's count */
     lindperf_counter **counters;         /* in registry order */
     lindperf__stats *stats;              /* [count] */
     lindperf__record *records;           /* every thread's discovery record, pushed lock-free */
@@ -1034,7 +1136,7 @@ LINDPERF__COLD static lindperf__thread *lindperf__attach(void)
     pthread_mutex_lock(&lindperf__lock);
     lindperf__init_locked();
     lindperf__thread *t = NULL;
-    size_t size = LINDPERF__THREAD_HEADER + lindperf__g.count * sizeof(lindperf__slot);
+    size_t size = LINDPERF__THREAD_HEADER + lindperf__g.table_slots * sizeof(lindperf__slot);
     size = (size + LINDPERF__CACHE_LINE - 1) & ~(size_t)(LINDPERF__CACHE_LINE - 1);
     void *memory = NULL;
     if (lindperf__g.thread_count < LINDPERF_MAX_THREADS &&
@@ -1201,10 +1303,15 @@ LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned
 
 LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mode, uint64_t start,
                                                 uint64_t elapsed);
+LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mode, uint64_t elapsed);
 
 LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
                                                  uint64_t elapsed)
 {
+    if (mode & (LINDPERF__MODE_OWN_SLOT | LINDPERF__MODE_UNREGISTERED)) {
+        lindperf__record_own(c, mode, elapsed);
+        return;
+    }
     if (!(mode & LINDPERF__MODE_LIVE)) {
         lindperf__leave_untimed(c, mode);
         return;
@@ -1578,6 +1685,11 @@ static inline lindperf__slot *lindperf__context_slot(lindperf__record *r, uint32
 LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode)
 {
     lindperf__thread *t = lindperf__self;
+    if (mode & (LINDPERF__MODE_OWN_SLOT | LINDPERF__MODE_UNREGISTERED)) {
+        if ((mode & LINDPERF__MODE_FOREIGN) && (mode & LINDPERF__MODE_DISCOVER))
+            __atomic_store_n(&c->own_reached, 1, LINDPERF__RELAXED);   /* no registry of ours */
+        return mode;   /* timed into the counter itself, or not at all: lindperf__record_own */
+    }
     if (!(mode & LINDPERF__MODE_LIVE)) {
         lindperf__enter_untimed(c, mode);   /* discovery, or a live counter's path */
         return mode;
@@ -1770,8 +1882,386 @@ static inline int lindperf__counter_order(const void *a, const void *b)
     return by;
 }
 
+/* By name, then registry order: equal names end up side by side, for the duplicate check. */
+static inline int lindperf__name_order(const void *a, const void *b)
+{
+    const lindperf_counter *x = *(lindperf_counter *const *)a;
+    const lindperf_counter *y = *(lindperf_counter *const *)b;
+    int by = strcmp(x->name, y->name);
+    return by ? by : lindperf__counter_order(a, b);
+}
+
 static inline void lindperf__atfork_prepare(void) { pthread_mutex_lock(&lindperf__lock); }
 static inline void lindperf__atfork_release(void) { pthread_mutex_unlock(&lindperf__lock); }
+
+/* A counter that this registry holds, as opposed to one no host has adopted yet. */
+static inline int lindperf__registered(const lindperf_counter *c)
+{
+    return c && c->index < lindperf__g.count && lindperf__g.counters[c->index] == c;
+}
+
+/* The mode a host gives a counter: counters past the slots of the threads' tables, and
+ * foreign ones, record into their own slot on the rare path. */
+static inline uint16_t lindperf__mode_for(lindperf_counter *c, unsigned mode)
+{
+    if (!mode)
+        return 0;
+    if (c->foreign) {
+        if (mode & LINDPERF__MODE_DISCOVER)
+            __atomic_store_n(&c->own_reached, 0, LINDPERF__RELAXED);
+        __atomic_store_n(&c->own_floor, __atomic_load_n(&lindperf__g.net_floor, LINDPERF__RELAXED),
+                         LINDPERF__RELAXED);
+        return (uint16_t)(mode | LINDPERF__MODE_OWN_SLOT | LINDPERF__MODE_FOREIGN);
+    }
+    if (c->index >= lindperf__g.table_slots && (mode & LINDPERF__MODE_LIVE))
+        return (uint16_t)(mode | LINDPERF__MODE_OWN_SLOT);
+    return (uint16_t)mode;
+}
+
+/* The rare path of a counter that has no slot in any thread's table. Atomic adds on the
+ * counter itself: no lock, no allocation and no registry, so a foreign object's copy of
+ * this code, which sees only its own registry, records where the host reads. */
+LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mode, uint64_t elapsed)
+{
+    if (mode & LINDPERF__MODE_UNREGISTERED) {
+        if (__atomic_fetch_add(&lindperf__objects.unregistered_scopes, 1, LINDPERF__RELAXED) == 0)
+            __atomic_store_n(&lindperf__objects.unregistered_example, c, LINDPERF__RELAXED);
+        return;
+    }
+    if (mode & LINDPERF__MODE_DISCOVER)
+        return;
+    uint64_t floor = __atomic_load_n(&c->own_floor, LINDPERF__RELAXED);
+    uint64_t net = elapsed > floor ? elapsed - floor : 0;
+    __atomic_fetch_add(&c->own_calls, 1, LINDPERF__RELAXED);
+    uint64_t old = __atomic_load_n(&c->own_total, LINDPERF__RELAXED);
+    while (!__atomic_compare_exchange_n(&c->own_total, &old, lindperf__saturating_add(old, net), 1,
+                                        LINDPERF__RELAXED, LINDPERF__RELAXED))
+        ;
+}
+
+/* Each object's constructor: takes its counters out of the UNREGISTERED state and puts its
+ * section on the process-wide list. Every translation unit has one; the first that runs in
+ * an object does the work. Priority 101, the first that a program may use, so that C++
+ * static initializers and plain constructors already find their counters registered. */
+__attribute__((constructor(101), used)) static void lindperf__object_loaded(void)
+{
+    lindperf_counter **begin = __start_lindperf_counters, **end = __stop_lindperf_counters;
+    lindperf__object_list *l = &lindperf__objects;
+    if (!begin || begin == end)
+        return;
+    pthread_mutex_lock(&l->lock);
+    for (size_t i = 0; i < l->count; i++) {
+        if (l->list[i].begin == begin) {
+            pthread_mutex_unlock(&l->lock);
+            return;
+        }
+    }
+    if (l->count == l->capacity) {
+        size_t capacity = l->capacity ? 2 * l->capacity : 8;
+        lindperf__object *list = (lindperf__object *)realloc(l->list, capacity * sizeof *list);
+        if (!list) {
+            pthread_mutex_unlock(&l->lock);
+            fprintf(stderr, "lindperf: out of memory for the list of loaded objects; the %zu "
+                    "counters of one object will not be measured\n", (size_t)(end - begin));
+            return;
+        }
+        l->list = list;
+        l->capacity = capacity;
+    }
+    l->list[l->count].begin = begin;
+    l->list[l->count].end = end;
+    l->count++;
+    for (lindperf_counter **p = begin; p < end; p++)
+        if (*p)
+            __atomic_store_n(&(*p)->mode, 0, LINDPERF__RELAXED);
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* An unloading object (dlclose, or the end of the process) leaves the list, and the host
+ * that adopted its counters replaces them with copies, so that no pointer into the object
+ * outlives it. */
+__attribute__((destructor(101), used)) static void lindperf__object_unloaded(void)
+{
+    lindperf_counter **begin = __start_lindperf_counters, **end = __stop_lindperf_counters;
+    lindperf__object_list *l = &lindperf__objects;
+    int found = 0;
+    if (!begin || begin == end)
+        return;
+    pthread_mutex_lock(&l->lock);
+    for (size_t i = 0; i < l->count && !found; i++) {
+        if (l->list[i].begin == begin) {
+            l->list[i] = l->list[--l->count];
+            found = 1;
+        }
+    }
+    if (!l->count) {   /* the list may be in this object: nothing of it may outlive it */
+        free(l->list);
+        l->list = NULL;
+        l->capacity = 0;
+    }
+    void (*forget)(lindperf_counter **, lindperf_counter **) = l->forget;
+    pthread_mutex_unlock(&l->lock);
+    if (found && forget)
+        forget(begin, end);
+}
+
+/* A counter of an unloaded object, kept with its figures under its own index: the names are
+ * copied into the same block, right after the struct. */
+static inline int lindperf__is_copy(const lindperf_counter *c)
+{
+    return c->name == (const char *)(c + 1);
+}
+
+static inline lindperf_counter *lindperf__copy_counter(const lindperf_counter *c)
+{
+    size_t name = strlen(c->name) + 1, module = strlen(c->module) + 1, file = strlen(c->file) + 1;
+    lindperf_counter *copy = (lindperf_counter *)malloc(sizeof *copy + name + module + file);
+    if (!copy)
+        return NULL;
+    *copy = *c;
+    copy->mode = 0;
+    copy->foreign = 0;
+    char *text = (char *)(copy + 1);
+    copy->name = (const char *)memcpy(text, c->name, name);
+    copy->module = (const char *)memcpy(text + name, c->module, module);
+    copy->file = (const char *)memcpy(text + name + module, c->file, file);
+    return copy;
+}
+
+LINDPERF__COLD static void lindperf__forget_section(lindperf_counter **begin, lindperf_counter **end)
+{
+    static lindperf_counter lost = {0, 0, LINDPERF__NO_INDEX, "lindperf", "(counter of an unloaded object)",
+                                    "", 0, 0, 0, 0, 0};
+    size_t lost_count = 0;
+    pthread_mutex_lock(&lindperf__lock);
+    for (lindperf_counter **p = begin; p < end; p++) {
+        if (!*p || !lindperf__registered(*p))
+            continue;
+        lindperf_counter *copy = lindperf__copy_counter(*p);
+        lost_count += !copy;
+        lindperf__objects.copies += copy != NULL;
+        lindperf__g.counters[(*p)->index] = copy ? copy : &lost;
+    }
+    pthread_mutex_unlock(&lindperf__lock);
+    if (lost_count)
+        fprintf(stderr, "lindperf: out of memory while an object was unloaded; %zu of its counters "
+                "are reported as one unnamed row\n", lost_count);
+}
+
+/* What the host adopts in one walk: every counter not yet in the registry. */
+typedef struct lindperf__walk {
+    lindperf_counter **found;
+    size_t count, capacity;
+    int out_of_memory;
+} lindperf__walk;
+
+static inline void lindperf__walk_add(lindperf__walk *w, lindperf_counter *c)
+{
+    if (w->count == w->capacity) {
+        size_t capacity = w->capacity ? 2 * w->capacity : 256;
+        lindperf_counter **found = (lindperf_counter **)realloc(w->found, capacity * sizeof *found);
+        if (!found) {
+            w->out_of_memory = 1;
+            return;
+        }
+        w->found = found;
+        w->capacity = capacity;
+    }
+    w->found[w->count++] = c;
+}
+
+/* Takes the new counters of one list's objects; foreign when the list is not ours. */
+static inline void lindperf__walk_list(lindperf__walk *w, lindperf__object_list *l, int foreign)
+{
+    pthread_mutex_lock(&l->lock);
+    l->forget = lindperf__forget_section;
+    for (size_t i = 0; i < l->count; i++) {
+        for (lindperf_counter **p = l->list[i].begin; p < l->list[i].end; p++) {
+            if (!*p || lindperf__registered(*p))
+                continue;
+            (*p)->foreign = (unsigned char)foreign;
+            lindperf__walk_add(w, *p);
+        }
+    }
+    pthread_mutex_unlock(&l->lock);
+}
+
+/* A reloaded object's counter takes back the index of its copy, and with it its figures. */
+static inline int lindperf__take_back_copy(lindperf_counter *c)
+{
+    for (size_t i = 0; lindperf__objects.copies && i < lindperf__g.count; i++) {
+        lindperf_counter *old = lindperf__g.counters[i];
+        if (lindperf__is_copy(old) && old->line == c->line && strcmp(old->name, c->name) == 0 &&
+            strcmp(old->file, c->file) == 0) {
+            c->index = (uint32_t)i;
+            c->own_calls = old->own_calls;
+            c->own_total = old->own_total;
+            lindperf__g.counters[i] = c;
+            lindperf__objects.copies--;
+            free(old);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Two counters of one name make a report that cannot say which is which. Sorting by name
+ * finds every pair in O(N log N); only pairs with a newly adopted counter are named, so a
+ * second walk does not repeat the first one's lines. */
+static inline void lindperf__check_names(size_t first_new)
+{
+    size_t n = lindperf__g.count;
+    lindperf_counter **by_name = (lindperf_counter **)malloc((n + 1) * sizeof *by_name);
+    if (!by_name) {
+        fprintf(stderr, "lindperf: out of memory for the duplicate-name check of %zu counters; "
+                "names were not checked\n", n);
+        return;
+    }
+    memcpy(by_name, lindperf__g.counters, n * sizeof *by_name);
+    qsort(by_name, n, sizeof *by_name, lindperf__name_order);
+    for (size_t i = 1; i < n; i++) {
+        const lindperf_counter *a = by_name[i - 1], *b = by_name[i];
+        if (strcmp(a->name, b->name) == 0 && (a->index >= first_new || b->index >= first_new))
+            fprintf(stderr, "lindperf: two counters are named %s (%s:%d and %s:%d); "
+                    "give one of them another name\n", a->name, a->file, a->line, b->file, b->line);
+    }
+    free(by_name);
+}
+
+/* Gives the new counters indexes after the existing ones (the threads' tables and the
+ * registry's arrays are indexed by them, so an index never changes), in registry order. */
+LINDPERF__COLD static void lindperf__adopt_locked(lindperf__object_list *const *foreign, size_t foreign_count)
+{
+    lindperf__globals *g = &lindperf__g;
+    lindperf__walk w = {NULL, 0, 0, 0};
+    lindperf__walk_list(&w, &lindperf__objects, 0);
+    for (size_t i = 0; i < foreign_count; i++)
+        lindperf__walk_list(&w, foreign[i], 1);
+    size_t old = g->count, n = old;
+    if (w.count) {
+        qsort(w.found, w.count, sizeof *w.found, lindperf__counter_order);
+        lindperf_counter **counters =
+            (lindperf_counter **)realloc(g->counters, (old + w.count + 1) * sizeof *counters);
+        if (counters)
+            g->counters = counters;
+        lindperf__stats *stats =
+            (lindperf__stats *)realloc(g->stats, (old + w.count + 1) * sizeof *stats);
+        if (stats)
+            g->stats = stats;
+        if (!counters || !stats) {
+            w.out_of_memory = 1;
+            w.count = 0;
+        }
+    }
+    for (size_t i = 0; i < w.count; i++) {
+        lindperf_counter *c = w.found[i];
+        if (lindperf__take_back_copy(c))
+            continue;
+        c->index = (uint32_t)n;
+        g->counters[n] = c;
+        memset(&g->stats[n], 0, sizeof g->stats[n]);
+        n++;
+    }
+    if (w.out_of_memory)
+        fprintf(stderr, "lindperf: out of memory for the registry; some counters of the loaded "
+                "objects will not be measured\n");
+    free(w.found);
+    if (n == old)
+        return;
+    g->count = n;
+    lindperf__check_names(old);
+}
+
+/* The registries of objects that could not share ours: an object dlopen'ed RTLD_LOCAL by a
+ * program that exports no symbol binds lindperf__objects to its own copy. dlsym on the
+ * object's handle finds that copy. Called without the registry lock: dlopen takes the
+ * loader's lock, which an unloading object holds when it calls lindperf__forget_section. */
+#define LINDPERF__MAX_FOREIGN 64
+#define LINDPERF__STRING2(x) #x
+#define LINDPERF__STRING(x) LINDPERF__STRING2(x)
+
+typedef struct lindperf__foreign_search {
+    char **names;
+    size_t count, capacity;
+    int out_of_memory;
+} lindperf__foreign_search;
+
+/* <link.h> declares dl_iterate_phdr only under _GNU_SOURCE, which a header cannot define
+ * after the program's first system header: the same function under another name, with
+ * the two leading fields of struct dl_phdr_info, which every ELF libc lays out alike. */
+typedef struct lindperf__phdr_info {
+    uintptr_t addr;
+    const char *name;
+} lindperf__phdr_info;
+
+extern int lindperf__dl_iterate_phdr(int (*callback)(void *info, size_t size, void *data), void *data)
+    __asm__("dl_iterate_phdr");
+
+static inline int lindperf__note_object(void *info, size_t size, void *data)
+{
+    lindperf__foreign_search *s = (lindperf__foreign_search *)data;
+    const char *name = ((const lindperf__phdr_info *)info)->name;
+    (void)size;
+    if (!name || !name[0])   /* the program itself: its registry is ours, or exported */
+        return 0;
+    if (s->count == s->capacity) {
+        size_t capacity = s->capacity ? 2 * s->capacity : 32;
+        char **names = (char **)realloc(s->names, capacity * sizeof *names);
+        if (!names) {
+            s->out_of_memory = 1;
+            return 1;
+        }
+        s->names = names;
+        s->capacity = capacity;
+    }
+    s->names[s->count] = strdup(name);
+    if (!s->names[s->count]) {
+        s->out_of_memory = 1;
+        return 1;
+    }
+    s->count++;
+    return 0;
+}
+
+/* Another object's registry that lists counters; read under its lock, since that object's
+ * constructors and destructors change it. */
+static inline int lindperf__foreign_has_counters(lindperf__object_list *l)
+{
+    pthread_mutex_lock(&l->lock);
+    int any = l->count > 0;
+    pthread_mutex_unlock(&l->lock);
+    return any;
+}
+
+static inline size_t lindperf__find_foreign(lindperf__object_list **found, size_t max)
+{
+    lindperf__foreign_search s = {NULL, 0, 0, 0};
+    size_t count = 0, missed = 0;
+    lindperf__dl_iterate_phdr(lindperf__note_object, &s);
+    for (size_t i = 0; i < s.count; i++) {
+        void *handle = dlopen(s.names[i], RTLD_LAZY | RTLD_NOLOAD);
+        lindperf__object_list *l = handle ? (lindperf__object_list *)dlsym(handle, "lindperf__objects") : NULL;
+        int known = l == &lindperf__objects;
+        for (size_t j = 0; j < count; j++)
+            known |= found[j] == l;
+        if (l && !known && l->layout != LINDPERF__OBJECTS_LAYOUT)
+            fprintf(stderr, "lindperf: %s was built with another version of lindperf.h; its "
+                    "counters are not measured: rebuild it with this one\n", s.names[i]);
+        else if (l && !known && lindperf__foreign_has_counters(l) && count < max)
+            found[count++] = l;
+        else if (l && !known && lindperf__foreign_has_counters(l))
+            missed++;
+        if (handle)
+            dlclose(handle);
+        free(s.names[i]);
+    }
+    free(s.names);
+    if (s.out_of_memory || missed)
+        fprintf(stderr, "lindperf: %s; the counters of some objects with a registry of their own "
+                "are not measured\n", missed ? "more than " LINDPERF__STRING(LINDPERF__MAX_FOREIGN)
+                " such objects" : "out of memory while listing the loaded objects");
+    return count;
+}
 
 LINDPERF__COLD static void lindperf__init_locked(void)
 {
@@ -1779,30 +2269,37 @@ LINDPERF__COLD static void lindperf__init_locked(void)
     if (g->initialized)
         return;
     g->initialized = 1;
-    size_t n = (size_t)(__stop_lindperf_counters - __start_lindperf_counters);
-    if (!__start_lindperf_counters)
-        n = 0;
-    g->counters = (lindperf_counter **)calloc(n + 1, sizeof *g->counters);
-    g->stats = (lindperf__stats *)calloc(n + 1, sizeof *g->stats);
-    if (!g->counters || !g->stats) {
-        fprintf(stderr, "lindperf: out of memory for %zu counters; nothing will be measured\n", n);
-        n = 0;
-    }
-    for (size_t i = 0; i < n; i++)
-        g->counters[i] = __start_lindperf_counters[i];
-    qsort(g->counters, n, sizeof *g->counters, lindperf__counter_order);
-    for (size_t i = 0; i < n; i++) {
-        g->counters[i]->index = (uint32_t)i;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(g->counters[i]->name, g->counters[j]->name) == 0)
-                fprintf(stderr, "lindperf: two counters are named %s (%s:%d and %s:%d); "
-                        "give one of them another name\n", g->counters[i]->name,
-                        g->counters[j]->file, g->counters[j]->line,
-                        g->counters[i]->file, g->counters[i]->line);
-    }
-    g->count = n;
+    lindperf__adopt_locked(NULL, 0);
+    g->table_slots = g->count;
     pthread_key_create(&g->exit_key, lindperf__thread_exit);
     pthread_atfork(lindperf__atfork_prepare, lindperf__atfork_release, lindperf__atfork_release);
+}
+
+/* Takes in the counters of objects loaded since the last walk. Between runs only: it may
+ * move the registry's arrays, which a live scope's rare path reads. */
+static inline void lindperf__adopt_new_objects(void)
+{
+    lindperf__object_list *foreign[LINDPERF__MAX_FOREIGN];
+    size_t foreign_count = lindperf__find_foreign(foreign, LINDPERF__MAX_FOREIGN);
+    pthread_mutex_lock(&lindperf__lock);
+    lindperf__init_locked();
+    lindperf__adopt_locked(foreign, foreign_count);
+    pthread_mutex_unlock(&lindperf__lock);
+}
+
+/* Scopes that ran for counters which no object's section lists (a linker dropped the
+ * entries): one line, and nonzero, rather than a report that looks merely empty. */
+static inline int lindperf__check_unregistered(void)
+{
+    uint64_t scopes = __atomic_load_n(&lindperf__objects.unregistered_scopes, LINDPERF__RELAXED);
+    const lindperf_counter *c = __atomic_load_n(&lindperf__objects.unregistered_example, LINDPERF__RELAXED);
+    if (!scopes)
+        return 0;
+    fprintf(stderr, "lindperf: %llu scopes ran for counters missing from the registry (such as %s, "
+            "%s:%d): the linker dropped their entries; build with GCC 12 or Clang 14 or later, "
+            "which keep them, or link without --gc-sections and -z start-stop-gc\n",
+            (unsigned long long)scopes, c ? c->name : "?", c ? c->file : "?", c ? c->line : 0);
+    return -1;
 }
 
 static inline void lindperf__init(void)
@@ -1815,7 +2312,7 @@ static inline void lindperf__init(void)
 /* Moves a table's slots and samples into the counters' retired sums and clears them. */
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t)
 {
-    for (size_t i = 0; i < lindperf__g.count; i++) {
+    for (size_t i = 0; i < lindperf__g.table_slots; i++) {
         lindperf__slot *from = &lindperf__slots(t)[i], *to = &lindperf__g.stats[i].retired;
         to->calls = lindperf__saturating_add(to->calls, lindperf__load(&from->calls));
         to->total = lindperf__saturating_add(to->total, lindperf__load(&from->total));
@@ -1847,7 +2344,10 @@ static inline lindperf__slot lindperf__sum_locked(uint32_t i)
     lindperf__slot sum;
     sum.calls = lindperf__saturating_add(st->retired.calls, lindperf__load(&st->overflow.calls));
     sum.total = lindperf__saturating_add(st->retired.total, lindperf__load(&st->overflow.total));
-    for (lindperf__thread *t = lindperf__g.threads; t; t = t->next) {
+    const lindperf_counter *c = lindperf__g.counters[i];
+    sum.calls = lindperf__saturating_add(sum.calls, __atomic_load_n(&c->own_calls, LINDPERF__RELAXED));
+    sum.total = lindperf__saturating_add(sum.total, __atomic_load_n(&c->own_total, LINDPERF__RELAXED));
+    for (lindperf__thread *t = i < lindperf__g.table_slots ? lindperf__g.threads : NULL; t; t = t->next) {
         const lindperf__slot *slot = &lindperf__slots(t)[i];
         sum.calls = lindperf__saturating_add(sum.calls, lindperf__load(&slot->calls));
         sum.total = lindperf__saturating_add(sum.total, lindperf__load(&slot->total));
@@ -2000,7 +2500,8 @@ static inline void lindperf__apply_modes(uint16_t *planned)
     for (int live = 0; live < 2; live++)
         for (size_t i = 0; i < g->count; i++)
             if (!(planned[i] & LINDPERF__MODE_LIVE) == !live)
-                __atomic_store_n(&g->counters[i]->mode, planned[i], __ATOMIC_RELEASE);
+                __atomic_store_n(&g->counters[i]->mode, lindperf__mode_for(g->counters[i], planned[i]),
+                                 __ATOMIC_RELEASE);
 }
 
 /* A discovery run ends when the modes change to anything else: every scope is off while
@@ -2017,12 +2518,16 @@ static inline void lindperf__set_modes(const uint32_t *live, size_t m, unsigned 
         lindperf__discovery_finish_locked();
         pthread_mutex_unlock(&lindperf__lock);
     }
+    for (size_t i = 0; i < g->count; i++)   /* a foreign registry notes reach on its own */
+        if (g->counters[i]->foreign && __atomic_load_n(&g->counters[i]->own_reached, LINDPERF__RELAXED))
+            __atomic_store_n(&g->stats[i].reached, 1, LINDPERF__RELAXED);
     uint16_t *planned = (uint16_t *)malloc((g->count + 1) * sizeof *planned);
     for (size_t i = 0; i < g->count; i++) {
         if (planned)
             planned[i] = (uint16_t)others;
         else
-            __atomic_store_n(&g->counters[i]->mode, (uint16_t)others, __ATOMIC_RELEASE);
+            __atomic_store_n(&g->counters[i]->mode, lindperf__mode_for(g->counters[i], others),
+                             __ATOMIC_RELEASE);
     }
     for (size_t k = 0; k < m; k++) {
         /* A counter that recursed is timed through the rare path, for its outermost
@@ -2032,7 +2537,8 @@ static inline void lindperf__set_modes(const uint32_t *live, size_t m, unsigned 
         if (planned)
             planned[live[k]] = mode;
         else
-            __atomic_store_n(&g->counters[live[k]]->mode, mode, __ATOMIC_RELEASE);
+            __atomic_store_n(&g->counters[live[k]]->mode, lindperf__mode_for(g->counters[live[k]], mode),
+                             __ATOMIC_RELEASE);
     }
     if (planned)
         lindperf__apply_modes(planned);
@@ -2071,7 +2577,7 @@ static inline void lindperf_enable_discovery(void)
 
 static inline void lindperf_reset_all(void)
 {
-    lindperf__init();
+    lindperf__adopt_new_objects();
     pthread_mutex_lock(&lindperf__lock);
     for (uint32_t i = 0; i < lindperf__g.count; i++) {
         lindperf__stats *st = &lindperf__g.stats[i];
@@ -2122,6 +2628,8 @@ static inline lindperf__slot lindperf__sum(const lindperf_counter *c)
     if (!c)
         return sum;
     lindperf__init();
+    if (!lindperf__registered(c))
+        return sum;
     pthread_mutex_lock(&lindperf__lock);
     sum = lindperf__sum_locked(c->index);
     pthread_mutex_unlock(&lindperf__lock);
@@ -2141,7 +2649,10 @@ static inline uint64_t lindperf__distribution_stat(const lindperf_counter *c, do
         return 0;
     lindperf__init();
     pthread_mutex_lock(&lindperf__lock);
-    lindperf__distribution_locked(c->index, h);
+    if (lindperf__registered(c))
+        lindperf__distribution_locked(c->index, h);
+    else
+        h->count = 0;
     pthread_mutex_unlock(&lindperf__lock);
     uint64_t v = lindperf__percentile_of(h, p);
     free(h);
@@ -2157,7 +2668,8 @@ static inline uint64_t lindperf_counter_percentile(const lindperf_counter *c, do
 
 static inline int lindperf_counter_reached(const lindperf_counter *c)
 {
-    return c && lindperf_counter_count() && __atomic_load_n(&lindperf__g.stats[c->index].reached, LINDPERF__RELAXED);
+    return c && lindperf_counter_count() && lindperf__registered(c) &&
+           __atomic_load_n(&lindperf__g.stats[c->index].reached, LINDPERF__RELAXED);
 }
 
 /* The parent of c's busiest calling context: the counter whose scope most often enclosed
@@ -2165,7 +2677,7 @@ static inline int lindperf_counter_reached(const lindperf_counter *c)
 static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c)
 {
     const lindperf_counter *parent = NULL;
-    if (!c || !lindperf_counter_count())
+    if (!c || !lindperf_counter_count() || !lindperf__registered(c))
         return NULL;
     pthread_mutex_lock(&lindperf__lock);
     const lindperf__tree *t = &lindperf__g.contexts;
@@ -2505,7 +3017,7 @@ static inline int lindperf__row_order(const void *a, const void *b)
     size_t rx = lindperf__module_rank(x->counter->module), ry = lindperf__module_rank(y->counter->module);
     if (rx != ry)
         return rx < ry ? -1 : 1;
-    return (x->counter->index > y->counter->index) - (x->counter->index < y->counter->index);
+    return lindperf__counter_order(&x->counter, &y->counter);
 }
 
 static inline int lindperf__compare_u64(const void *a, const void *b)
@@ -3146,7 +3658,12 @@ static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
                 (unsigned long long)s->not_recorded, s->not_recorded == 1 ? "" : "s");
 }
 
-/* "never reached: a, b" and its kin, one line each, for instrumentation that saw no call. */
+/* "never reached: a, b" and its kin, one line each, for instrumentation that saw no call.
+ * A counter reached in discovery whose timed run ended no scope was left some other way
+ * than by its block's end, or was not reached that time. */
+#define LINDPERF__UNFINISHED_LABEL \
+    "reached, but no scope ended in its timed run (longjmp, thread cancellation, exit, " \
+    "or not reached again): "
 static inline void lindperf__put_unreached(FILE *out, const lindperf__snapshot *s, const char *label,
                                            int reached, int timed)
 {
@@ -3204,7 +3721,7 @@ static inline int lindperf__report_snapshot(FILE *out, const lindperf__snapshot 
     if (s->tree)
         lindperf__put_tree(out, s);
     lindperf__put_unreached(out, s, "never reached: ", 0, 0);
-    lindperf__put_unreached(out, s, "reached only in the discovery run: ", 1, 1);
+    lindperf__put_unreached(out, s, LINDPERF__UNFINISHED_LABEL, 1, 1);
     lindperf__put_unreached(out, s, "not timed (left out by --perf-only): ", 1, 0);
     lindperf__put_recursed(out, s);
     return lindperf__finish(out);
@@ -4151,6 +4668,8 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
         written = -1;
     if (lindperf__g.tree_csv_path &&
         lindperf__write_file(lindperf__g.tree_csv_path, lindperf_write_tree_csv) != 0)
+        written = -1;
+    if (lindperf__check_unregistered() != 0)
         written = -1;
     return status ? status : written;
 }

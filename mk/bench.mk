@@ -16,3 +16,40 @@ bench-overhead: $(OUT)/overhead
 
 $(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
 	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ $< $(LDLIBS_LINDPERF)
+
+# make bench-scale: what lindperf costs as the counters grow. Each part adds itself to
+# BENCH_SCALE_PARTS. bench-startup: start-up with 10,000 and 100,000 registered counters
+# (target: 100,000 in under 1 s), from generated files of 25,000 counters each in 100
+# modules, so the ratio of the two lines shows how start-up grows (N log N: about 12x).
+.PHONY: bench-scale bench-startup
+BENCH_SCALE_PARTS += bench-startup
+bench-scale: $(BENCH_SCALE_PARTS)
+
+STARTUP_OUT = $(OUT)/startup
+STARTUP_FILE_COUNTERS := 25000
+
+# The whole process too: loading, the constructors, the walk and exit.
+bench-startup: $(STARTUP_OUT)/startup-10000 $(STARTUP_OUT)/startup-100000
+	@for n in 10000 100000; do start=$$(date +%s%N); $(STARTUP_OUT)/startup-$$n || exit 1; \
+	    end=$$(date +%s%N); echo ", whole process $$(((end - start) / 1000000)) ms"; done
+
+# Counters [first, first + count) of module m(i % 100): $1 file, $2 first, $3 count.
+startup_generate = awk -v first=$2 -v count=$3 'BEGIN { print "\#include \"lindperf.h\""; \
+    for (i = first; i < first + count; i++) printf "LINDPERF_COUNTER(m%d, c%d);\n", i % 100, i }' > $1
+
+$(STARTUP_OUT)/part-%.o: $(HEADER)
+	@mkdir -p $(@D)
+	@$(call startup_generate,$(@:.o=.c),$$(($* * $(STARTUP_FILE_COUNTERS))),$(STARTUP_FILE_COUNTERS))
+	$(CC) -O0 -DLIND_PERF $(CPPFLAGS_LINDPERF) -c -o $@ $(@:.o=.c)
+
+$(STARTUP_OUT)/small.o: $(HEADER)
+	@mkdir -p $(@D)
+	@$(call startup_generate,$(@:.o=.c),0,10000)
+	$(CC) -O0 -DLIND_PERF $(CPPFLAGS_LINDPERF) -c -o $@ $(@:.o=.c)
+
+$(STARTUP_OUT)/startup-10000: bench/startup.c $(STARTUP_OUT)/small.o $(HEADER)
+	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/startup.c $(STARTUP_OUT)/small.o $(LDLIBS_LINDPERF)
+
+$(STARTUP_OUT)/startup-100000: bench/startup.c $(foreach i,0 1 2 3,$(STARTUP_OUT)/part-$i.o) $(HEADER)
+	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/startup.c \
+	    $(foreach i,0 1 2 3,$(STARTUP_OUT)/part-$i.o) $(LDLIBS_LINDPERF)

@@ -7,6 +7,8 @@
 #                         with and without LIND_PERF; then g++ and clang++ as C++11/17/20.
 #                         Every build is linked and run, and checks exact counts (on) or
 #                         that nothing at all is emitted (off).
+#   make check-linkers    tests/linkers linked by gcc and clang with ld.bfd, gold and lld,
+#                         under --gc-sections, -z start-stop-gc and -flto: exact counts
 #   make check-sanitize   the cmocka suite and the example host under ASan+UBSan, and the
 #                         thread tests with the stress program under TSan
 #   make check-stress     16 threads, coming and going, against a host that enables,
@@ -15,11 +17,11 @@
 #
 # Everything builds under $(OUT)/check, $(OUT)/matrix, $(OUT)/asan and $(OUT)/tsan.
 
-.PHONY: check check-matrix matrix-all check-sanitize check-asan check-tsan check-stress fuzz
+.PHONY: check check-matrix check-linkers matrix-all check-sanitize check-asan check-tsan check-stress fuzz
 
 CHECK_JOBS ?= 2
 
-check: check-matrix check-sanitize check-stress
+check: check-matrix check-linkers check-sanitize check-stress
 
 # ---------------------------------------------------------------------------------------
 # Compile matrix
@@ -132,6 +134,11 @@ check-matrix:
 	@echo "check-matrix: $(words $(MATRIX_C_RUNS) $(MATRIX_CXX_RUNS) $(MATRIX_EXTRA_RUNS)) builds passed"
 
 # ---------------------------------------------------------------------------------------
+# Linkers: the registry's entries through section garbage collection (tests/check/linkers.sh)
+check-linkers:
+	@OUT=$(OUT) sh tests/check/linkers.sh
+
+# ---------------------------------------------------------------------------------------
 # Stress
 STRESS_SECONDS ?= 10
 CHECK_OUT = $(OUT)/check
@@ -159,7 +166,7 @@ TSAN_CC      = $(SAN_CC) -fsanitize=thread -fno-omit-frame-pointer
 ASAN_OUT     = $(OUT)/asan
 TSAN_OUT     = $(OUT)/tsan
 ASAN_TESTS   = $(patsubst tests/%.c,$(ASAN_OUT)/test/%,$(TEST_C))
-ASAN_SHELL  := $(wildcard tests/test_lind_boot.sh tests/test_cxx.sh)
+ASAN_SHELL  := $(wildcard tests/test_lind_boot.sh tests/test_cxx.sh tests/test_shared_objects.sh)
 # Tests that assert timing accuracy: instrumentation adds its own cost inside every scope
 # and not to the calibrated floor, so their figures cannot hold under a sanitizer. They
 # still run, and must still produce no sanitizer report.

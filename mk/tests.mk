@@ -52,14 +52,14 @@ test-one: $(TEST_PREREQS)
 	@CC=$(CC) OUT=$(OUT) sh tests/run.sh $(TEST_BINS) $(TEST_SH)
 
 # The whole of `make test`: the suite under gcc and clang, then the checks (lines of at
-# most 100 columns, the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of
-# fuzzing), then one closing line with the grand total. The checks need clang, which
-# test-deps installs.
+# most 100 columns, the compile matrix, the linker matrix, the sanitizers, the stress run,
+# FUZZ_SECONDS of fuzzing), then one closing line with the grand total. The checks need
+# clang, which test-deps installs.
 TEST_TALLY = $(abspath $(OUT)/test-tally)
 # The tally's lines are "passed failed"; the total fails when any test did.
 TEST_TOTAL = { p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }
-TEST_CHECKS := tests/check/line_length.sh tests/check/matrix.sh tests/check/sanitize.sh \
-               tests/check/stress.sh tests/check/fuzz.sh
+TEST_CHECKS := tests/check/line_length.sh tests/check/matrix.sh tests/check/linkers.sh \
+               tests/check/sanitize.sh tests/check/stress.sh tests/check/fuzz.sh
 
 test: test-deps
 	@mkdir -p $(OUT) && rm -f $(TEST_TALLY)

@@ -2,9 +2,9 @@
 # Installs what `make test` needs on a Debian or Ubuntu machine, when it is missing:
 # cmocka (the test framework), xmllint (checks the SVG charts), pkg-config and cmake
 # (build the consumers of an installed lindperf), script (runs the docs' samples on a
-# terminal), and clang with its sanitizer and libFuzzer runtimes (the second compiler, the
-# sanitizer runs and the fuzzer). It uses apt-get as root, sudo otherwise, and says what
-# to do where neither works.
+# terminal), lld and gold (the linker matrix), and clang with its sanitizer and libFuzzer
+# runtimes (the second compiler, the sanitizer runs and the fuzzer). It uses apt-get as
+# root, sudo otherwise, and says what to do where neither works.
 
 have_header() {
     printf '#include <stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <stdint.h>\n#include <%s>\n' "$1" |
@@ -30,6 +30,8 @@ missing_packages() {
     command -v pkg-config >/dev/null || missing="$missing pkg-config"
     command -v cmake >/dev/null      || missing="$missing cmake"
     command -v script >/dev/null     || missing="$missing bsdutils"
+    command -v ld.lld >/dev/null     || missing="$missing lld"
+    command -v ld.gold >/dev/null    || missing="$missing binutils"
     if ! command -v clang >/dev/null; then
         missing="$missing clang"
     elif ! clang_runtimes_work; then

@@ -100,7 +100,7 @@ static int report_shape_check(const char *text, const char *const *sections, siz
                                              number, cols, width);
                 state = HEADER;
             } else if (strncmp(line, "never reached: ", 15) == 0 ||
-                       strncmp(line, "reached only in the discovery run: ", 35) == 0 ||
+                       strncmp(line, "reached, but no scope ended in its timed run ", 44) == 0 ||
                        strncmp(line, "not timed (left out by --perf-only): ", 37) == 0) {
                 state = TRAILER;
             } else {
