@@ -3854,7 +3854,8 @@ static inline void lindperf__json_tree(FILE *out, const lindperf__snapshot *s)
         lindperf__json_double(out, "total", c->time, c->has_time);
         fputs(", ", out);
         lindperf__json_double(out, "self", c->self, c->has_self);
-        fprintf(out, ", \"time\": \"%s\"}", c->estimated ? "estimated" : "exact");
+        fprintf(out, ", \"time\": %s}", !c->has_time ? "null" : c->estimated ? "\"estimated\""
+                                                                          : "\"exact\"");
     }
     fputs(s->context_count ? "\n  ]\n" : "]\n", out);
 }
@@ -4005,7 +4006,7 @@ static inline int lindperf__tree_csv_snapshot(FILE *out, const lindperf__snapsho
         fprintf(out, ",%llu", (unsigned long long)c->calls);
         lindperf__csv_double(out, c->time, c->has_time);
         lindperf__csv_double(out, c->self, c->has_self);
-        fprintf(out, ",%s\n", c->estimated ? "estimated" : "exact");
+        fprintf(out, ",%s\n", !c->has_time ? "" : c->estimated ? "estimated" : "exact");
     }
     return lindperf__finish(out);
 }

@@ -303,6 +303,31 @@ static void every_context_is_timed_exactly(void **state)
     }
 }
 
+/* Repetitions keep each context's calls, and its time exact, repetition by repetition. */
+static void contexts_hold_their_calls_over_repetitions(void **state)
+{
+    (void)state;
+    char *argv[] = {(char *)"host", (char *)"--perf", (char *)"--perf-repeat=3", NULL};
+    int argc = 3;
+    char why[256] = "";
+    lindperf_timer timer = LINDPERF_OFF;
+    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
+        fail_msg("%s", why);
+    FILE *devnull = fopen("/dev/null", "w");
+    assert_non_null(devnull);
+    assert_int_equal(lindperf_run_each(timer, three_callers, NULL, devnull), 0);
+    fclose(devnull);
+    lindperf_set_repeat(1);
+    path_row rows[64];
+    size_t n = read_tree_csv(rows, 64);
+    assert_int_equal(n, 1 + 3 + 3 + 3);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(rows[i].kind, "exact");
+        if (strcmp(rows[i].name, "path::leaf") == 0)
+            assert_int_equal(rows[i].calls, rows[rows[i].parent].calls);
+    }
+}
+
 /* weigh does ten times the work under heavy as under light: its two contexts must say so,
  * where one per-call figure for both would say they cost the same. The bound is wide (3x
  * for 10x), and a noisy attempt is retried at most twice. */
@@ -421,6 +446,7 @@ int main(void)
         cmocka_unit_test(self_times_add_up_to_their_root),
         cmocka_unit_test(every_context_is_timed_exactly),
         cmocka_unit_test(a_shared_counter_is_timed_in_each_context_apart),
+        cmocka_unit_test(contexts_hold_their_calls_over_repetitions),
         cmocka_unit_test(a_recursive_counter_is_never_its_own_parent),
         cmocka_unit_test(a_recursive_counter_counts_its_time_once),
         cmocka_unit_test(mutual_recursion_makes_no_cycle),

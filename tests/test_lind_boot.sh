@@ -156,6 +156,24 @@ check "pipe: a write and a read per call, one copy between cages, setup counted 
         fdtables::translate_virtualfd=2000 rawposix::pipe_syscall=1
         fdtables::get_unused_virtualfd=2 rawposix::close_syscall=2 fdtables::close_virtualfd=2"
 
+# context PATH_CSV CALLER NAME: the calls of NAME's context right under CALLER, from the
+# call path's CSV (id,parent,depth,module,name,calls,total,self,time).
+context_calls() {
+    awk -F, -v caller="$2" -v name="$3" 'NR > 1 { name_of[$1] = $5 }
+        NR > 1 && $5 == name && name_of[$2] == caller { print $6 }' "$1"
+}
+
+check "pipe --perf-tree-csv: the call path's CSV is written" \
+    quiet "$PERF" --perf --perf-net --perf-tree-csv="$tmp/pipe-tree.csv" pipe --iterations 20000
+check "pipe: translate_virtualfd sits under read_syscall with 20,000 calls" \
+    test "$(context_calls "$tmp/pipe-tree.csv" rawposix::read_syscall \
+        fdtables::translate_virtualfd)" = 20000
+check "pipe: and under write_syscall with 20,000 calls" \
+    test "$(context_calls "$tmp/pipe-tree.csv" rawposix::write_syscall \
+        fdtables::translate_virtualfd)" = 20000
+check "pipe: every context of the call path is timed exactly" \
+    test "$(awk -F, 'NR > 1 && $9 != "exact"' "$tmp/pipe-tree.csv" | wc -l)" -eq 0
+
 for program in geteuid grate pipe; do
     check "$program: every table line is $WIDTH columns" table_lines_are_97_columns "$tmp/$program"
     check "$program: avg x calls equals total within rounding" avg_times_calls_is_total \
