@@ -623,8 +623,8 @@ typedef struct lindperf__slot {
 
 typedef struct lindperf__histogram {
     uint32_t owner;           /* index of the counter these samples belong to */
-    uint64_t count, min, max;
-    uint64_t buckets[LINDPERF__BUCKETS];
+    lindperf__u64 count, min, max;
+    lindperf__u64 buckets[LINDPERF__BUCKETS];
 } lindperf__histogram;
 
 typedef struct lindperf__thread {
@@ -661,13 +661,13 @@ typedef struct lindperf__globals {
     size_t count;                        /* registered counters */
     lindperf_counter **counters;         /* in registry order */
     lindperf__stats *stats;              /* [count] */
-    uint64_t *parent_votes;              /* [count][count + 1]; the last column: no parent */
+    lindperf__u64 *parent_votes;         /* [count][count + 1]; the last column: no parent */
     lindperf__thread *threads;           /* every live thread's table */
     size_t thread_count;
     pthread_key_t exit_key;
 
     lindperf_timer timer;
-    uint64_t net_floor;                  /* subtracted from every interval; 0 when gross */
+    lindperf__u64 net_floor;             /* subtracted from every interval; 0 when gross */
     int net, detail, tree;
     double floor[3];                     /* per timer, in its unit */
     int floor_known[3];
@@ -700,12 +700,12 @@ static inline uint64_t lindperf__saturating_add(uint64_t a, uint64_t b)
     return sum < a ? UINT64_MAX : sum;
 }
 
-static inline uint64_t lindperf__load(const uint64_t *p)
+static inline uint64_t lindperf__load(const lindperf__u64 *p)
 {
     return __atomic_load_n(p, LINDPERF__RELAXED);
 }
 
-static inline void lindperf__store(uint64_t *p, uint64_t v)
+static inline void lindperf__store(lindperf__u64 *p, uint64_t v)
 {
     __atomic_store_n(p, v, LINDPERF__RELAXED);
 }
@@ -747,7 +747,7 @@ static inline void lindperf__histogram_clear(lindperf__histogram *h)
 /* The owner thread's update: plain stores, read concurrently by the report. */
 static inline void lindperf__histogram_add(lindperf__histogram *h, uint64_t v)
 {
-    uint64_t *bucket = &h->buckets[lindperf__bucket_of(v)];
+    lindperf__u64 *bucket = &h->buckets[lindperf__bucket_of(v)];
     lindperf__store(bucket, lindperf__load(bucket) + 1);
     lindperf__store(&h->count, lindperf__load(&h->count) + 1);
     if (v < lindperf__load(&h->min))
@@ -1182,7 +1182,7 @@ static inline void lindperf_enable_discovery(void)
     pthread_mutex_lock(&lindperf__lock);
     size_t n = lindperf__g.count;
     if (!lindperf__g.parent_votes && n)
-        lindperf__g.parent_votes = (uint64_t *)calloc(n * (n + 1), sizeof(uint64_t));
+        lindperf__g.parent_votes = (lindperf__u64 *)calloc(n * (n + 1), sizeof(lindperf__u64));
     else if (n)   /* a scope of the last discovery run may still be voting: atomic stores */
         for (size_t i = 0; i < n * (n + 1); i++)
             __atomic_store_n(&lindperf__g.parent_votes[i], 0, LINDPERF__RELAXED);
@@ -1284,7 +1284,7 @@ static inline const lindperf_counter *lindperf_counter_parent(const lindperf_cou
     if (!c || !lindperf_counter_count() || !lindperf__g.parent_votes)
         return NULL;
     size_t n = lindperf__g.count;
-    const uint64_t *votes = &lindperf__g.parent_votes[(size_t)c->index * (n + 1)];
+    const lindperf__u64 *votes = &lindperf__g.parent_votes[(size_t)c->index * (n + 1)];
     size_t best = n;
     for (size_t p = 0; p <= n; p++)
         if (__atomic_load_n(&votes[p], LINDPERF__RELAXED) > __atomic_load_n(&votes[best], LINDPERF__RELAXED))
