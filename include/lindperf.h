@@ -1547,7 +1547,10 @@ static inline double lindperf__avg(const lindperf__row *r)
     return r->calls ? (double)r->total / (double)r->calls : 0;
 }
 
-/* Text: a value in the timer's unit, scaled to three decimals: "94.274ns", "12.500Mcyc". */
+/* Text: a value in the timer's unit, scaled to three decimals: "94.274ns", "12.500Mcyc"
+ * What would print as 1000.000 moves up a unit, decided on the printed digits: under
+ * i386's x87, v keeps excess precision in a register, and comparing it with 999.9995
+ * disagreed with printf at the edge. */
 static inline void lindperf__format_value(char *buf, size_t size, double v, lindperf_timer timer)
 {
     static const char *const time_units[] = {"ns", "\xc2\xb5s", "ms", "s"};
@@ -1555,11 +1558,15 @@ static inline void lindperf__format_value(char *buf, size_t size, double v, lind
     const char *const *units = timer == LINDPERF_TSC ? cycle_units : time_units;
     size_t last = timer == LINDPERF_TSC ? 4 : 3;
     size_t u = 0;
-    while (u < last && v >= 999.9995) {   /* what would print as 1000.000 moves up a unit */
+    char digits[64];
+    for (;;) {
+        snprintf(digits, sizeof digits, "%.3f", v);
+        if (u == last || strtod(digits, NULL) < 1000)
+            break;
         v /= 1000;
         u++;
     }
-    snprintf(buf, size, "%.3f%s", v, units[u]);
+    snprintf(buf, size, "%s%s", digits, units[u]);
 }
 
 /* Display columns: UTF-8 continuation bytes take none. */
