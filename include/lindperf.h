@@ -58,7 +58,7 @@
  *       --perf-csv. Returns the first nonzero workload status, else -1 when a report could
  *       not be written, else 0. With LINDPERF_OFF it runs the workload once and returns its
  *       status; with LINDPERF_TSC on a CPU without one it says so and returns -1 unrun.
- *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
+ *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles; aarch64: ticks)
  *   void lindperf_set_net(int on);                   subtract the empty-scope floor
  *   void lindperf_set_detail(int on);                keep min, max and percentiles
  *   void lindperf_set_tree(int on);                  add the CALL PATH section
@@ -72,7 +72,7 @@
  *   const char *lindperf_counter_name(const lindperf_counter *c);   "module::ident"
  *   const char *lindperf_counter_module(const lindperf_counter *c);
  *   uint64_t lindperf_counter_calls(const lindperf_counter *c);
- *   uint64_t lindperf_counter_total(const lindperf_counter *c);    ns, or cycles under tsc
+ *   uint64_t lindperf_counter_total(const lindperf_counter *c);    ns, or cycles (ticks) under tsc
  *   uint64_t lindperf_counter_min(const lindperf_counter *c);      needs detail
  *   uint64_t lindperf_counter_max(const lindperf_counter *c);      needs detail
  *   uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p);  p in [0,100]
@@ -88,7 +88,8 @@
  *
  * Host flags, taken by lindperf_parse_args
  *   --perf, --perf=clock    time with clock_gettime(CLOCK_MONOTONIC), in nanoseconds
- *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles
+ *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles; on aarch64 with the
+ *                           generic timer (cntvct_el0), in ticks of the rate in cntfrq_el0
  *   --perf-net              subtract the calibrated empty-scope floor from every interval
  *   --perf-detail           add min, p50, p99 and max columns (rows are then 149 wide)
  *   --perf-tree             add a CALL PATH section: each counter under its parent, with its
@@ -117,6 +118,11 @@
  * Environment
  *   LINDPERF_NO_TSC=1 makes the library treat the CPU as having no timestamp counter, to
  *   exercise that path: --perftsc is then an error.
+ *   LINDPERF_TSC_HZ=N takes N Hz as the counter's rate instead of what the hardware reports
+ *   (the timer line then says "(LINDPERF_TSC_HZ)"), for a hypervisor that reports a wrong one,
+ *   and for tests that need a coarse tick. N from 1 to 1e12; anything else makes --perftsc an
+ *   error. When one tick lasts longer than an empty scope takes, as the generic timer's
+ *   can on aarch64, lindperf warns on stderr: figures of a few ticks are then mostly rounding.
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
@@ -419,6 +425,27 @@ static inline uint64_t lindperf__tsc_begin(void) { return 0; }
 static inline uint64_t lindperf__tsc_end(void) { return 0; }
 #endif
 
+/* What the counter is called wherever it is named: the timer line, the table's units, the
+ * JSON's "timer" and "unit", and the messages. On aarch64 it is the generic timer, which
+ * ticks at the rate in cntfrq_el0 (tens of MHz on most parts), not with the core's cycles. */
+#if defined(__aarch64__)
+#define LINDPERF__TSC_NAME     "cntvct"                     /* the JSON's "timer" */
+#define LINDPERF__TSC_UNIT     "ticks"                      /* the JSON's "unit", the timer line */
+#define LINDPERF__TSC_SYMBOL   "tick"                       /* the table's unit */
+#define LINDPERF__TSC_TITLE    "generic timer cntvct_el0"   /* the timer line */
+#define LINDPERF__TSC_READS    "cntvct_el0"                 /* what a scope reads */
+#define LINDPERF__TSC_HZ_UNIT  "MHz"                        /* the timer line's rate */
+#define LINDPERF__TSC_HZ_SCALE 1e6
+#else
+#define LINDPERF__TSC_NAME     "tsc"
+#define LINDPERF__TSC_UNIT     "cycles"
+#define LINDPERF__TSC_SYMBOL   "cyc"
+#define LINDPERF__TSC_TITLE    "tsc"
+#define LINDPERF__TSC_READS    "rdtsc and rdtscp"
+#define LINDPERF__TSC_HZ_UNIT  "GHz"
+#define LINDPERF__TSC_HZ_SCALE 1e9
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 static inline void lindperf__cpuid(uint32_t leaf, uint32_t r[4])
 {
@@ -507,6 +534,60 @@ static inline double lindperf__tsc_hz_reported(const char **source)
     (void)source;
     return 0;
 #endif
+}
+
+/* LINDPERF_TSC_HZ=N in the environment gives the counter's rate in Hz, over what the hardware
+ * says: for a hypervisor that reports none or a wrong one, and for the tests, which need a
+ * coarse tick where the hardware has none. 1 with *hz set, 0 when it is not set, -1 when it
+ * is not a rate from 1 Hz to 1 THz. */
+#define LINDPERF__TSC_HZ_MAX 1e12
+
+static inline int lindperf__tsc_hz_override(double *hz)
+{
+    const char *text = getenv("LINDPERF_TSC_HZ");
+    if (!text)
+        return 0;
+    char *end = NULL;
+    double value = strtod(text, &end);
+    if (end == text || *end || !(value >= 1 && value <= LINDPERF__TSC_HZ_MAX))
+        return -1;
+    *hz = value;
+    return 1;
+}
+
+/* What one empty scope's two counter reads take, timed by the clock rather than by the
+ * counter, whose tick may be too coarse to see them: the cheapest of a few batches, so that
+ * a batch an interrupt lands in does not count. */
+#define LINDPERF__PAIR_BATCHES 5
+#define LINDPERF__PAIR_BATCH_SIZE 200
+
+static inline double lindperf__tsc_pair_ns(void)
+{
+    double best = 0;
+    for (int b = 0; b < LINDPERF__PAIR_BATCHES; b++) {
+        uint64_t start = lindperf__clock_now();
+        for (int i = 0; i < LINDPERF__PAIR_BATCH_SIZE; i++) {
+            lindperf__tsc_begin();
+            lindperf__tsc_end();
+        }
+        double ns = (double)(lindperf__clock_now() - start) / LINDPERF__PAIR_BATCH_SIZE;
+        if (b == 0 || ns < best)
+            best = ns;
+    }
+    return best;
+}
+
+/* An interval is a whole number of ticks. When one tick outlasts an empty scope, a short
+ * scope reads 0 or 1 tick at random, and its average says more about the rounding than about
+ * the scope: the figures are then only good for spans many ticks long. */
+static inline void lindperf__warn_if_tick_coarse(double hz)
+{
+    double tick_ns = 1e9 / hz, pair_ns = lindperf__tsc_pair_ns();
+    if (tick_ns > pair_ns)
+        fprintf(stderr, "lindperf: one tick of the " LINDPERF__TSC_TITLE " (%.3f MHz) lasts %.1f ns, "
+                "longer than an empty scope takes (%.1f ns), so figures of a few ticks are mostly "
+                "rounding; time spans many ticks long, or use --perf (the clock)\n",
+                hz / 1e6, tick_ns, pair_ns);
 }
 
 /* One point where the counter and the clock are read together. Reading counter, clock,
@@ -1297,14 +1378,21 @@ static inline double lindperf_tsc_hz(void)
 {
     pthread_mutex_lock(&lindperf__calibration_lock);
     if (lindperf__g.tsc_hz == 0 && lindperf__tsc_available()) {
-        const char *source = NULL;
-        double hz = lindperf__tsc_hz_reported(&source);
+        const char *source = "LINDPERF_TSC_HZ";
+        double hz = 0;
+        int override = lindperf__tsc_hz_override(&hz);
+        if (override < 0)
+            fprintf(stderr, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in Hz, so it is ignored; "
+                    "give one such as 25000000, or unset it\n", getenv("LINDPERF_TSC_HZ"));
+        if (override <= 0)
+            hz = lindperf__tsc_hz_reported(&source);
         if (hz <= 0) {
             hz = lindperf__tsc_hz_calibrated();
             source = "calibrated against CLOCK_MONOTONIC in 20 ms";
         }
         lindperf__g.tsc_hz_source = source;
         lindperf__g.tsc_hz = hz;
+        lindperf__warn_if_tick_coarse(hz);
     }
     double hz = lindperf__g.tsc_hz;
     pthread_mutex_unlock(&lindperf__calibration_lock);
@@ -1388,7 +1476,7 @@ static inline void lindperf__update_net_floor(void)
 static inline void lindperf_set_timer(lindperf_timer t)
 {
     if (t == LINDPERF_TSC && !lindperf__tsc_available()) {
-        fprintf(stderr, "lindperf: this CPU has no usable timestamp counter (rdtsc and rdtscp); "
+        fprintf(stderr, "lindperf: this CPU has no usable timestamp counter (" LINDPERF__TSC_READS "); "
                         "use --perf (the clock) instead\n");
         t = LINDPERF_OFF;
     }
@@ -1548,14 +1636,16 @@ static inline double lindperf__avg(const lindperf__row *r)
 }
 
 /* Text: a value in the timer's unit, scaled to three decimals: "94.274ns", "12.500Mcyc"
- * What would print as 1000.000 moves up a unit, decided on the printed digits: under
- * i386's x87, v keeps excess precision in a register, and comparing it with 999.9995
- * disagreed with printf at the edge. */
+ * ("12.500Mtick" on aarch64). What would print as 1000.000 moves up a unit, decided on the
+ * printed digits: under i386's x87, v keeps excess precision in a register, and comparing
+ * it with 999.9995 disagreed with printf at the edge. */
 static inline void lindperf__format_value(char *buf, size_t size, double v, lindperf_timer timer)
 {
     static const char *const time_units[] = {"ns", "\xc2\xb5s", "ms", "s"};
-    static const char *const cycle_units[] = {"cyc", "Kcyc", "Mcyc", "Gcyc", "Tcyc"};
-    const char *const *units = timer == LINDPERF_TSC ? cycle_units : time_units;
+    static const char *const tick_units[] = {
+        LINDPERF__TSC_SYMBOL, "K" LINDPERF__TSC_SYMBOL, "M" LINDPERF__TSC_SYMBOL,
+        "G" LINDPERF__TSC_SYMBOL, "T" LINDPERF__TSC_SYMBOL};
+    const char *const *units = timer == LINDPERF_TSC ? tick_units : time_units;
     size_t last = timer == LINDPERF_TSC ? 4 : 3;
     size_t u = 0;
     char digits[64];
@@ -1680,10 +1770,10 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
         lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
         fputs(" ns", out);
     } else {
-        fprintf(out, "timer: tsc %.3f GHz (%s); empty scope ", s->tsc_hz / 1e9,
-                s->tsc_hz_source ? s->tsc_hz_source : "unknown");
+        fprintf(out, "timer: " LINDPERF__TSC_TITLE " %.3f " LINDPERF__TSC_HZ_UNIT " (%s); empty scope ",
+                s->tsc_hz / LINDPERF__TSC_HZ_SCALE, s->tsc_hz_source ? s->tsc_hz_source : "unknown");
         lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
-        fputs(" cycles = ", out);
+        fputs(" " LINDPERF__TSC_UNIT " = ", out);
         lindperf__put_floor(out, s->floor_low, s->floor_high, s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0);
         fputs(" ns", out);
     }
@@ -1892,8 +1982,8 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
 
     fprintf(out, "{\n  \"schema\": 1,\n  \"timer\": \"%s\",\n  \"unit\": \"%s\",\n",
-            s->timer == LINDPERF_TSC ? "tsc" : s->timer == LINDPERF_CLOCK ? "clock" : "off",
-            s->timer == LINDPERF_TSC ? "cycles" : "ns");
+            s->timer == LINDPERF_TSC ? LINDPERF__TSC_NAME : s->timer == LINDPERF_CLOCK ? "clock" : "off",
+            s->timer == LINDPERF_TSC ? LINDPERF__TSC_UNIT : "ns");
     if (s->tsc_hz > 0)
         fprintf(out, "  \"tsc_hz\": %.1f,\n", s->tsc_hz);
     else
@@ -2041,9 +2131,15 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
     lindperf__options o;
     if (lindperf__parse_vector(argc, argv, &o, why, why_size) != 0)
         return -1;
+    double hz;
     if (o.timer == LINDPERF_TSC && !lindperf__tsc_available())
-        return lindperf__option_error(why, why_size, "lindperf: %s needs a timestamp counter (rdtsc "
-                                      "and rdtscp), and this CPU has none; use --perf", o.timer_flag);
+        return lindperf__option_error(why, why_size, "lindperf: %s needs a timestamp counter ("
+                                      LINDPERF__TSC_READS "), and this CPU has none; use --perf",
+                                      o.timer_flag);
+    if (o.timer == LINDPERF_TSC && lindperf__tsc_hz_override(&hz) < 0)
+        return lindperf__option_error(why, why_size, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in "
+                                      "Hz from 1 to 1e12; give one such as 25000000, or unset it",
+                                      getenv("LINDPERF_TSC_HZ"));
     for (size_t i = 0; i < o.only_count; i++)
         if (!lindperf__glob_matches_a_counter(o.only[i]))
             return lindperf__option_error(why, why_size, "lindperf: --perf-only=%s matches no "
