@@ -35,6 +35,7 @@ include mk/bench.mk
 include mk/tools.mk
 include mk/install.mk
 include mk/check.mk
+include mk/cross.mk
 include mk/tests.mk
 
 clean:
