@@ -30,8 +30,9 @@ test-one: $(TEST_PREREQS)
 	@CC=$(CC) OUT=$(OUT) sh tests/run.sh $(TEST_BINS) $(TEST_SH)
 
 # The whole of `make test`: the suite under gcc and clang, then the hardening checks
-# (the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of fuzzing), then one
-# closing line with the grand total. The checks need clang, which test-deps installs.
+# (the compile matrix, the sanitizers, the stress run, FUZZ_SECONDS of fuzzing), then the
+# other platforms (check-cross, when test-deps could install its tools), then one closing
+# line with the grand total. The checks need clang, which test-deps installs.
 TEST_TALLY = $(abspath build/test-tally)
 TEST_CHECKS := tests/check/matrix.sh tests/check/sanitize.sh tests/check/stress.sh tests/check/fuzz.sh
 
@@ -40,4 +41,7 @@ test: test-deps
 	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=gcc OUT=build/test-gcc
 	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang OUT=build/test-clang
 	@LINDPERF_TALLY=$(TEST_TALLY) OUT=build/check sh tests/run.sh $(TEST_CHECKS)
+	@if $(MAKE) -s --no-print-directory cross-tools 2>/dev/null; then \
+	    LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory check-cross OUT=build/check; \
+	else echo "lindperf: make test leaves out check-cross: its tools are missing (test-deps said which)"; fi
 	@awk '{ p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }' $(TEST_TALLY)

@@ -1,15 +1,11 @@
 #!/bin/sh
 # What make check-cross runs, once mk/cross.mk has built every platform into $CROSS_OUT:
-# per platform, the cmocka suite, the example host's report in both builds, the counter that
-# --perftsc reads as the disassembly shows it, and on the x86 platforms that the build without
+# per platform, its cmocka tests (the ones listed in $CROSS_OUT/PLATFORM/tests; mk/cross.mk
+# says which and why), the example host's report in both builds, the counter that --perftsc
+# reads as the disassembly shows it, and on the x86 platforms that the build without
 # LIND_PERF compiles to the same code as no instrumentation (tests/test_off_build.sh).
-#
-# Left out of the suite, and why:
-#   test_accuracy      everywhere: it asserts timing figures, which the native suite checks;
-#                      on i686 and musl the code it times is the x86-64 code's twin
-#   test_distribution  under qemu: it asserts timing figures, which emulation cannot give
-#   five test_report tests under qemu, by name (AARCH64_NOT_IN_TICKS): their expected text
-#                      is x86's, in cycles; test_platform checks the same lines in ticks
+# Under qemu, five test_report tests are skipped by name (AARCH64_NOT_IN_TICKS): their
+# expected text is x86's, in cycles; test_platform checks the same lines in ticks.
 # Emulated figures are checked for sanity only (a plausible rate), never for size.
 
 . "$(dirname "$0")/../lib.sh"
@@ -23,16 +19,13 @@ AARCH64_NOT_IN_TICKS=tsc_report_prints_cycles_and_keeps_avg_decimals,timer_line_
 SYSCALL_PATH="lind_common::add_to_linker::make-syscall threei::make_syscall rawposix::close_syscall fdtables::close_virtualfd"
 
 # --- the suite ---
-# suite P RUN...: every test program of platform P, through RUN (empty, or the emulator)
+# suite P RUN...: the test programs of platform P, through RUN (empty, or the emulator)
 suite() {
     platform=$1
     shift
-    for t in "$CROSS_OUT/$platform"/test/test_*; do
-        name=${t##*/}
-        case "$platform $name" in
-            *" test_accuracy" | "aarch64 test_distribution") continue ;;
-        esac
-        [ -x "$t" ] || continue
+    [ -s "$CROSS_OUT/$platform/tests" ] || { not_ok "$platform: no list of tests; run make check-cross"; return; }
+    for name in $(cat "$CROSS_OUT/$platform/tests"); do
+        t=$CROSS_OUT/$platform/test/$name
         echo "# $platform: $name"
         "$@" "$t" >"$tmp/suite.log" 2>&1
         status=$?
