@@ -132,7 +132,23 @@
  *   object form that object's own registry; the host reports the registry it is linked
  *   with. Compilers: GCC and Clang (tested with GCC 12 and Clang 14), as C (gnu99 and
  *   later) or C++ (C++11 and later), on ELF platforms (Linux); others get an #error when
- *   LIND_PERF is on. The timestamp counter: x86-64, x86 and aarch64.
+ *   LIND_PERF is on. The timestamp counter: rdtsc on x86-64 and x86, in cycles; on aarch64
+ *   the generic timer cntvct_el0, in ticks of the rate in cntfrq_el0 (tens of MHz on most
+ *   parts, so a tick can outlast an empty scope, which lindperf then warns about).
+ *
+ * Where it is tested, by make test
+ *   x86-64, glibc   GCC and Clang, natively: the whole suite, the examples, the checks
+ *   x86 (i686)      GCC and Clang, linked statically, run natively: the example host in
+ *                   both builds, the off build's code compared, and the suite (all of it
+ *                   under GCC but the accuracy test; under Clang the platform layer,
+ *                   scopes, threads, fork and the report)
+ *   aarch64         GCC, linked statically, run under qemu-aarch64 (user-mode emulation):
+ *                   the suite less its timing tests, and the example host in both builds.
+ *                   Emulated figures are checked for sanity only; no aarch64 hardware yet
+ *   musl            musl-gcc on x86-64, linked statically: the example host in both
+ *                   builds, the off build's code compared, and the tests of the platform
+ *                   layer, scopes, threads, thread exit, fork and the report
+ *   make check-cross runs the last three alone (mk/cross.mk says what and why).
  */
 #ifndef LINDPERF_H
 #define LINDPERF_H
