@@ -69,4 +69,5 @@ cross-all: $(CROSS_PLATFORMS:%=cross-build-%)
 
 check-cross: cross-tools
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) cross-all
-	@CROSS_OUT=$(CROSS_OUT) CROSS_PLATFORMS="$(CROSS_PLATFORMS)" sh tests/run.sh tests/cross/check.sh
+	@CROSS_OUT=$(CROSS_OUT) CROSS_PLATFORMS="$(CROSS_PLATFORMS)" \
+	    CROSS_STRICT_WARN="$(MATRIX_WARN) $(MATRIX_WARN_C)" sh tests/run.sh tests/cross/check.sh

@@ -182,6 +182,27 @@ for p in $CROSS_PLATFORMS; do
     esac
 done
 
+# The header under check.mk's strictest warnings (CROSS_STRICT_WARN, from its MATRIX_WARN),
+# both builds, with every cross compiler; clang for aarch64 is compiled only.
+strict_clean() {
+    for mode in -DLIND_PERF -ULIND_PERF; do
+        for f in matrix_module.c matrix_host.c; do
+            "$@" -std=c11 -O2 $mode $CROSS_STRICT_WARN -I"$root/include" -I"$root/tests/matrix" \
+                -c -o "$tmp/strict.o" "$root/tests/matrix/$f" || return 1
+        done
+    done
+}
+echo "# --- the strict warnings"
+if [ -z "$CROSS_STRICT_WARN" ]; then
+    not_ok "the strict warnings: CROSS_STRICT_WARN is empty; run make check-cross"
+else
+    for cc in aarch64-linux-gnu-gcc "clang --target=aarch64-linux-gnu" i686-linux-gnu-gcc \
+              "clang --target=i686-linux-gnu" musl-gcc; do
+        check "$cc: the header compiles clean under check.mk's strict warnings, with and without LIND_PERF" \
+            strict_clean $cc
+    done
+fi
+
 # The off build's identity on the x86 platforms, whose objects objdump here can read.
 # off_build P CC...: tests/test_off_build.sh under CC when platform P is checked
 off_build() {
