@@ -1398,8 +1398,8 @@ static inline double lindperf_tsc_hz(void)
         double hz = 0;
         int override = lindperf__tsc_hz_override(&hz);
         if (override < 0)
-            fprintf(stderr, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in Hz, so it is ignored; "
-                    "give one such as 25000000, or unset it\n", getenv("LINDPERF_TSC_HZ"));
+            fprintf(stderr, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in Hz from 1 to 1e12, so it "
+                    "is ignored; give one such as 25000000, or unset it\n", getenv("LINDPERF_TSC_HZ"));
         if (override <= 0)
             hz = lindperf__tsc_hz_reported(&source);
         if (hz <= 0) {
@@ -2147,11 +2147,11 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
     lindperf__options o;
     if (lindperf__parse_vector(argc, argv, &o, why, why_size) != 0)
         return -1;
-    double hz;
     if (o.timer == LINDPERF_TSC && !lindperf__tsc_available())
         return lindperf__option_error(why, why_size, "lindperf: %s needs a timestamp counter ("
                                       LINDPERF__TSC_READS "), and this CPU has none; use --perf",
                                       o.timer_flag);
+    double hz;
     if (o.timer == LINDPERF_TSC && lindperf__tsc_hz_override(&hz) < 0)
         return lindperf__option_error(why, why_size, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in "
                                       "Hz from 1 to 1e12; give one such as 25000000, or unset it",
