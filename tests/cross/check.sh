@@ -30,9 +30,10 @@ suite() {
         "$@" "$t" >"$tmp/suite.log" 2>&1
         status=$?
         cat "$tmp/suite.log"
-        if [ "$status" -ne 0 ] && ! grep -q '^\[  FAILED  \] [0-9]' "$tmp/suite.log"; then
+        [ "$status" -eq 0 ] && continue
+        failed=1
+        grep -q '^\[  FAILED  \] [0-9]' "$tmp/suite.log" ||
             not_ok "$platform: $name exited with status $status without naming a failed test"
-        fi
     done
 }
 
