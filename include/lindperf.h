@@ -143,8 +143,9 @@
  *                   under GCC but the accuracy test; under Clang the platform layer,
  *                   scopes, threads, fork and the report)
  *   aarch64         GCC, linked statically, run under qemu-aarch64 (user-mode emulation):
- *                   the suite less its timing tests, and the example host in both builds.
- *                   Emulated figures are checked for sanity only; no aarch64 hardware yet
+ *                   the suite less its timing tests, the example host in both builds, the
+ *                   off build's code compared. Emulated figures are checked for sanity
+ *                   only; no aarch64 hardware yet
  *   musl            musl-gcc on x86-64, linked statically: the example host in both
  *                   builds, the off build's code compared, and the tests of the platform
  *                   layer, scopes, threads, thread exit, fork and the report

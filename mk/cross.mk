@@ -11,8 +11,9 @@
 # suite's own rules into $(CROSS_OUT)/PLATFORM. Debian has cmocka for the build machine
 # only, so the cross builds compile the tests against tests/cross/cmocka.h, a stand-in for
 # the part of cmocka's API the suite uses. tests/cross/check.sh then runs them, checks the
-# host's report and the disassembly, and on the x86 platforms that the off build's code is
-# identical; tests/run.sh counts the results. scripts/install-test-deps.sh installs the tools.
+# host's report and the disassembly, and that the off build's code is identical
+# (tests/test_off_build.sh, with each compiler); tests/run.sh counts the results.
+# scripts/install-test-deps.sh installs the tools.
 #
 # The tests, kept to what each platform can tell that another cannot (the part costs about
 # 30 s of CPU on top of the rest of make test):

@@ -2,8 +2,8 @@
 # What make check-cross runs, once mk/cross.mk has built every platform into $CROSS_OUT:
 # per platform, its cmocka tests (the ones listed in $CROSS_OUT/PLATFORM/tests; mk/cross.mk
 # says which and why), the example host's report in both builds, the counter that --perftsc
-# reads as the disassembly shows it, and on the x86 platforms that the build without
-# LIND_PERF compiles to the same code as no instrumentation (tests/test_off_build.sh).
+# reads as the disassembly shows it, and that the build without LIND_PERF compiles to the
+# same code as no instrumentation (tests/test_off_build.sh, with each compiler).
 # Under qemu, five test_report tests are skipped by name (AARCH64_NOT_IN_TICKS): their
 # expected text is x86's, in cycles; test_platform checks the same lines in ticks.
 # Emulated figures are checked for sanity only (a plausible rate), never for size.
@@ -204,7 +204,8 @@ else
     done
 fi
 
-# The off build's identity on the x86 platforms, whose objects objdump here can read.
+# The off build's identity. For aarch64, the objdump and nm on PATH are its own, and its
+# programs run under qemu.
 # off_build P CC...: tests/test_off_build.sh under CC when platform P is checked
 off_build() {
     case " $CROSS_PLATFORMS " in
@@ -212,6 +213,10 @@ off_build() {
     esac
 }
 echo "# --- the build without LIND_PERF"
+mkdir -p "$tmp/aarch64-bin"
+ln -s "$(command -v aarch64-linux-gnu-objdump)" "$tmp/aarch64-bin/objdump"
+ln -s "$(command -v aarch64-linux-gnu-nm)" "$tmp/aarch64-bin/nm"
+PATH=$tmp/aarch64-bin:$PATH RUN=qemu-aarch64 off_build aarch64 aarch64-linux-gnu-gcc -static
 off_build i686-gcc i686-linux-gnu-gcc -static
 off_build i686-clang clang --target=i686-linux-gnu -static
 off_build musl musl-gcc -static
