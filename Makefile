@@ -34,6 +34,7 @@ include mk/tools.mk
 include mk/install.mk
 include mk/tests.mk
 include mk/check.mk
+include mk/cross.mk
 
 # Removes $(OUT) and the microbenchmarks' results. An OUT that holds the checkout (., ..,
 # /) would take the sources with it, so it is refused.

@@ -66,7 +66,7 @@
  *       takes in the counters of objects loaded since the last run. The report shows each
  *       counter's median over the repetitions; the counters' own sums
  *       (lindperf_counter_calls, ...) hold every timed run.
- *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles)
+ *   void lindperf_set_timer(lindperf_timer t);       clock (ns) or tsc (cycles; aarch64: ticks)
  *   void lindperf_set_net(int on);                   subtract the empty-scope floor (below)
  *   void lindperf_set_repeat(unsigned n);            run_each's timed runs n times (0, 1: once)
  *   void lindperf_set_batching(int on);              batches of counters per run (default on)
@@ -83,7 +83,7 @@
  *   const char *lindperf_counter_name(const lindperf_counter *c);   "module::ident"
  *   const char *lindperf_counter_module(const lindperf_counter *c);
  *   uint64_t lindperf_counter_calls(const lindperf_counter *c);
- *   uint64_t lindperf_counter_total(const lindperf_counter *c);    ns, or cycles under tsc
+ *   uint64_t lindperf_counter_total(const lindperf_counter *c);    ns, or cycles (ticks) under tsc
  *   uint64_t lindperf_counter_min(const lindperf_counter *c);      needs detail
  *   uint64_t lindperf_counter_max(const lindperf_counter *c);      needs detail
  *   uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p);  p in [0,100]
@@ -106,7 +106,8 @@
  *
  * Host flags, taken by lindperf_parse_args
  *   --perf, --perf=clock    time with clock_gettime(CLOCK_MONOTONIC), in nanoseconds
- *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles
+ *   --perftsc, --perf=tsc   time with the timestamp counter, in cycles; on aarch64 with the
+ *                           generic timer (cntvct_el0), in ticks of the rate in cntfrq_el0
  *   --perf-net              net figures: the empty-scope floor subtracted. lindperf_run_each
  *                           keeps intervals gross and interleaves an empty control pair
  *                           after every 16th live scope; each run's figures lose the
@@ -153,6 +154,11 @@
  * Environment
  *   LINDPERF_NO_TSC=1 makes the library treat the CPU as having no timestamp counter, to
  *   exercise that path: --perftsc is then an error.
+ *   LINDPERF_TSC_HZ=N takes N Hz as the counter's rate instead of what the hardware reports
+ *   (the timer line then says "(LINDPERF_TSC_HZ)"), for a hypervisor that reports a wrong one,
+ *   and for tests that need a coarse tick. N from 1 to 1e12; anything else makes --perftsc an
+ *   error. When one tick lasts longer than an empty scope takes, as the generic timer's
+ *   can on aarch64, lindperf warns on stderr: figures of a few ticks are then mostly rounding.
  *
  * Calling contexts and recursion
  *   The discovery run keeps a calling-context tree: a node per path of counters from a
@@ -181,8 +187,10 @@
  *   causes. A child made by fork keeps measuring into its own copy, which is lost to the
  *   parent; the parent's report is unaffected. Compilers: GCC and Clang (tested with GCC
  *   12 and Clang 14), as C (gnu99 and later) or C++ (C++11 and later), on ELF platforms
- *   (Linux); others get an #error when LIND_PERF is on. The timestamp counter: x86-64, x86
- *   and aarch64.
+ *   (Linux); others get an #error when LIND_PERF is on. The timestamp counter: rdtsc on
+ *   x86-64 and x86, in cycles; on aarch64 the generic timer cntvct_el0, in ticks of the rate
+ *   in cntfrq_el0 (tens of MHz on most parts, so a tick can outlast an empty scope, which
+ *   lindperf then warns about).
  *
  * Shared objects
  *   Every object in the process (the program, a linked .so, a dlopen'ed one, built with any
@@ -208,6 +216,21 @@
  *   program calls into it: a member nothing uses has no counter at all, in no report and
  *   on no "never reached" line. To keep it, link the archive between -Wl,--whole-archive
  *   and -Wl,--no-whole-archive, or call one of its functions from the host.
+ *
+ * Where it is tested, by make test
+ *   x86-64, glibc   GCC and Clang, natively: the whole suite, the examples, the checks
+ *   x86 (i686)      GCC and Clang, linked statically, run natively: the example host in
+ *                   both builds, the off build's code compared, and the suite (all of it
+ *                   under GCC but the accuracy test; under Clang the platform layer,
+ *                   scopes, threads, fork and the report)
+ *   aarch64         GCC, linked statically, run under qemu-aarch64 (user-mode emulation):
+ *                   the suite less its timing tests, the example host in both builds, the
+ *                   off build's code compared. Emulated figures are checked for sanity
+ *                   only; no aarch64 hardware yet
+ *   musl            musl-gcc on x86-64, linked statically: the example host in both
+ *                   builds, the off build's code compared, and the tests of the platform
+ *                   layer, scopes, threads, thread exit, fork and the report
+ *   make check-cross runs the last three alone (mk/cross.mk says what and why).
  */
 #ifndef LINDPERF_H
 #define LINDPERF_H
@@ -595,6 +618,27 @@ static inline uint64_t lindperf__tsc_begin(void) { return 0; }
 static inline uint64_t lindperf__tsc_end(void) { return 0; }
 #endif
 
+/* What the counter is called wherever it is named: the timer line, the table's units, the
+ * JSON's "timer" and "unit", and the messages. On aarch64 it is the generic timer, which
+ * ticks at the rate in cntfrq_el0 (tens of MHz on most parts), not with the core's cycles. */
+#if defined(__aarch64__)
+#define LINDPERF__TSC_NAME     "cntvct"                     /* the JSON's "timer" */
+#define LINDPERF__TSC_UNIT     "ticks"                      /* the JSON's "unit", the timer line */
+#define LINDPERF__TSC_SYMBOL   "tick"                       /* the table's unit */
+#define LINDPERF__TSC_TITLE    "generic timer cntvct_el0"   /* the timer line */
+#define LINDPERF__TSC_READS    "cntvct_el0"                 /* what a scope reads */
+#define LINDPERF__TSC_HZ_UNIT  "MHz"                        /* the timer line's rate */
+#define LINDPERF__TSC_HZ_SCALE 1e6
+#else
+#define LINDPERF__TSC_NAME     "tsc"
+#define LINDPERF__TSC_UNIT     "cycles"
+#define LINDPERF__TSC_SYMBOL   "cyc"
+#define LINDPERF__TSC_TITLE    "tsc"
+#define LINDPERF__TSC_READS    "rdtsc and rdtscp"
+#define LINDPERF__TSC_HZ_UNIT  "GHz"
+#define LINDPERF__TSC_HZ_SCALE 1e9
+#endif
+
 #if defined(__x86_64__) || defined(__i386__)
 static inline void lindperf__cpuid(uint32_t leaf, uint32_t r[4])
 {
@@ -683,6 +727,60 @@ static inline double lindperf__tsc_hz_reported(const char **source)
     (void)source;
     return 0;
 #endif
+}
+
+/* LINDPERF_TSC_HZ=N in the environment gives the counter's rate in Hz, over what the hardware
+ * says: for a hypervisor that reports none or a wrong one, and for the tests, which need a
+ * coarse tick where the hardware has none. 1 with *hz set, 0 when it is not set, -1 when it
+ * is not a rate from 1 Hz to 1 THz. */
+#define LINDPERF__TSC_HZ_MAX 1e12
+
+static inline int lindperf__tsc_hz_override(double *hz)
+{
+    const char *text = getenv("LINDPERF_TSC_HZ");
+    if (!text)
+        return 0;
+    char *end = NULL;
+    double value = strtod(text, &end);
+    if (end == text || *end || !(value >= 1 && value <= LINDPERF__TSC_HZ_MAX))
+        return -1;
+    *hz = value;
+    return 1;
+}
+
+/* What one empty scope's two counter reads take, timed by the clock rather than by the
+ * counter, whose tick may be too coarse to see them: the cheapest of a few batches, so that
+ * a batch an interrupt lands in does not count. */
+#define LINDPERF__PAIR_BATCHES 5
+#define LINDPERF__PAIR_BATCH_SIZE 200
+
+static inline double lindperf__tsc_pair_ns(void)
+{
+    double best = 0;
+    for (int b = 0; b < LINDPERF__PAIR_BATCHES; b++) {
+        uint64_t start = lindperf__clock_now();
+        for (int i = 0; i < LINDPERF__PAIR_BATCH_SIZE; i++) {
+            lindperf__tsc_begin();
+            lindperf__tsc_end();
+        }
+        double ns = (double)(lindperf__clock_now() - start) / LINDPERF__PAIR_BATCH_SIZE;
+        if (b == 0 || ns < best)
+            best = ns;
+    }
+    return best;
+}
+
+/* An interval is a whole number of ticks. When one tick outlasts an empty scope, a short
+ * scope reads 0 or 1 tick at random, and its average says more about the rounding than about
+ * the scope: the figures are then only good for spans many ticks long. */
+static inline void lindperf__warn_if_tick_coarse(double hz)
+{
+    double tick_ns = 1e9 / hz, pair_ns = lindperf__tsc_pair_ns();
+    if (tick_ns > pair_ns)
+        fprintf(stderr, "lindperf: one tick of the " LINDPERF__TSC_TITLE " (%.3f MHz) lasts %.1f ns, "
+                "longer than an empty scope takes (%.1f ns), so figures of a few ticks are mostly "
+                "rounding; time spans many ticks long, or use --perf (the clock)\n",
+                hz / 1e6, tick_ns, pair_ns);
 }
 
 /* One point where the counter and the clock are read together. Reading counter, clock,
@@ -876,8 +974,8 @@ typedef struct lindperf__slot {
 
 typedef struct lindperf__histogram {
     uint32_t owner;           /* index of the counter these samples belong to */
-    uint64_t count, min, max;
-    uint64_t buckets[LINDPERF__BUCKETS];
+    lindperf__u64 count, min, max;
+    lindperf__u64 buckets[LINDPERF__BUCKETS];
 } lindperf__histogram;
 
 typedef struct lindperf__record lindperf__record;   /* the enclosure store's, below */
@@ -983,7 +1081,7 @@ typedef struct lindperf__globals {
     pthread_key_t exit_key;
 
     lindperf_timer timer;
-    uint64_t net_floor;                  /* subtracted from every interval; 0 when gross */
+    lindperf__u64 net_floor;             /* subtracted from every interval; 0 when gross */
     int net, detail, tree;
     double floor[3];                     /* per timer, in its unit */
     int floor_known[3];
@@ -1009,6 +1107,7 @@ typedef struct lindperf__globals {
     unsigned sample_stride;              /* the repetitions they were made for */
     lindperf__histogram *control;        /* the control pairs of the current timed run */
     lindperf__histogram **intervals;     /* [count]: each live counter's gross intervals, ditto */
+    size_t interval_slots;               /* the counters intervals has room for */
     int nested;                          /* a batched run found live scopes nested */
     uint32_t nested_outer, nested_inner;
 } lindperf__globals;
@@ -1031,12 +1130,12 @@ static inline uint64_t lindperf__saturating_add(uint64_t a, uint64_t b)
     return sum < a ? UINT64_MAX : sum;
 }
 
-static inline uint64_t lindperf__load(const uint64_t *p)
+static inline uint64_t lindperf__load(const lindperf__u64 *p)
 {
     return __atomic_load_n(p, LINDPERF__RELAXED);
 }
 
-static inline void lindperf__store(uint64_t *p, uint64_t v)
+static inline void lindperf__store(lindperf__u64 *p, uint64_t v)
 {
     __atomic_store_n(p, v, LINDPERF__RELAXED);
 }
@@ -1078,7 +1177,7 @@ static inline void lindperf__histogram_clear(lindperf__histogram *h)
 /* The owner thread's update: plain stores, read concurrently by the report. */
 static inline void lindperf__histogram_add(lindperf__histogram *h, uint64_t v)
 {
-    uint64_t *bucket = &h->buckets[lindperf__bucket_of(v)];
+    lindperf__u64 *bucket = &h->buckets[lindperf__bucket_of(v)];
     lindperf__store(bucket, lindperf__load(bucket) + 1);
     lindperf__store(&h->count, lindperf__load(&h->count) + 1);
     if (v < lindperf__load(&h->min))
@@ -2719,14 +2818,21 @@ static inline double lindperf_tsc_hz(void)
 {
     pthread_mutex_lock(&lindperf__calibration_lock);
     if (lindperf__g.tsc_hz == 0 && lindperf__tsc_available()) {
-        const char *source = NULL;
-        double hz = lindperf__tsc_hz_reported(&source);
+        const char *source = "LINDPERF_TSC_HZ";
+        double hz = 0;
+        int override = lindperf__tsc_hz_override(&hz);
+        if (override < 0)
+            fprintf(stderr, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in Hz from 1 to 1e12, so it "
+                    "is ignored; give one such as 25000000, or unset it\n", getenv("LINDPERF_TSC_HZ"));
+        if (override <= 0)
+            hz = lindperf__tsc_hz_reported(&source);
         if (hz <= 0) {
             hz = lindperf__tsc_hz_calibrated();
             source = "calibrated against CLOCK_MONOTONIC in 20 ms";
         }
         lindperf__g.tsc_hz_source = source;
         lindperf__g.tsc_hz = hz;
+        lindperf__warn_if_tick_coarse(hz);
     }
     double hz = lindperf__g.tsc_hz;
     pthread_mutex_unlock(&lindperf__calibration_lock);
@@ -2811,7 +2917,7 @@ static inline void lindperf__update_net_floor(void)
 static inline void lindperf_set_timer(lindperf_timer t)
 {
     if (t == LINDPERF_TSC && !lindperf__tsc_available()) {
-        fprintf(stderr, "lindperf: this CPU has no usable timestamp counter (rdtsc and rdtscp); "
+        fprintf(stderr, "lindperf: this CPU has no usable timestamp counter (" LINDPERF__TSC_READS "); "
                         "use --perf (the clock) instead\n");
         t = LINDPERF_OFF;
     }
@@ -3444,19 +3550,28 @@ static inline double lindperf__avg(const lindperf__row *r)
     return r->outer_calls ? (double)r->total / (double)r->outer_calls : 0;
 }
 
-/* Text: a value in the timer's unit, scaled to three decimals: "94.274ns", "12.500Mcyc". */
+/* Text: a value in the timer's unit, scaled to three decimals: "94.274ns", "12.500Mcyc"
+ * ("12.500Mtick" on aarch64). What would print as 1000.000 moves up a unit, decided on the
+ * printed digits: under i386's x87, v keeps excess precision in a register, and comparing
+ * it with 999.9995 disagreed with printf at the edge. */
 static inline void lindperf__format_value(char *buf, size_t size, double v, lindperf_timer timer)
 {
     static const char *const time_units[] = {"ns", "\xc2\xb5s", "ms", "s"};
-    static const char *const cycle_units[] = {"cyc", "Kcyc", "Mcyc", "Gcyc", "Tcyc"};
-    const char *const *units = timer == LINDPERF_TSC ? cycle_units : time_units;
+    static const char *const tick_units[] = {
+        LINDPERF__TSC_SYMBOL, "K" LINDPERF__TSC_SYMBOL, "M" LINDPERF__TSC_SYMBOL,
+        "G" LINDPERF__TSC_SYMBOL, "T" LINDPERF__TSC_SYMBOL};
+    const char *const *units = timer == LINDPERF_TSC ? tick_units : time_units;
     size_t last = timer == LINDPERF_TSC ? 4 : 3;
     size_t u = 0;
-    while (u < last && v >= 999.9995) {   /* what would print as 1000.000 moves up a unit */
+    char digits[64];
+    for (;;) {
+        snprintf(digits, sizeof digits, "%.3f", v);
+        if (u == last || strtod(digits, NULL) < 1000)
+            break;
         v /= 1000;
         u++;
     }
-    snprintf(buf, size, "%.3f%s", v, units[u]);
+    snprintf(buf, size, "%s%s", digits, units[u]);
 }
 
 /* Display columns: UTF-8 continuation bytes take none. */
@@ -3582,10 +3697,10 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
         lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
         fputs(" ns", out);
     } else {
-        fprintf(out, "timer: tsc %.3f GHz (%s); empty scope ", s->tsc_hz / 1e9,
-                s->tsc_hz_source ? s->tsc_hz_source : "unknown");
+        fprintf(out, "timer: " LINDPERF__TSC_TITLE " %.3f " LINDPERF__TSC_HZ_UNIT " (%s); empty scope ",
+                s->tsc_hz / LINDPERF__TSC_HZ_SCALE, s->tsc_hz_source ? s->tsc_hz_source : "unknown");
         lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
-        fputs(" cycles = ", out);
+        fputs(" " LINDPERF__TSC_UNIT " = ", out);
         lindperf__put_floor(out, s->floor_low, s->floor_high, s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0);
         fputs(" ns", out);
     }
@@ -3872,8 +3987,8 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
 
     fprintf(out, "{\n  \"schema\": 2,\n  \"timer\": \"%s\",\n  \"unit\": \"%s\",\n",
-            s->timer == LINDPERF_TSC ? "tsc" : s->timer == LINDPERF_CLOCK ? "clock" : "off",
-            s->timer == LINDPERF_TSC ? "cycles" : "ns");
+            s->timer == LINDPERF_TSC ? LINDPERF__TSC_NAME : s->timer == LINDPERF_CLOCK ? "clock" : "off",
+            s->timer == LINDPERF_TSC ? LINDPERF__TSC_UNIT : "ns");
     if (s->tsc_hz > 0)
         fprintf(out, "  \"tsc_hz\": %.1f,\n", s->tsc_hz);
     else
@@ -4310,8 +4425,14 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
     if (lindperf__parse_vector(argc, argv, &o, why, why_size) != 0)
         return -1;
     if (o.timer == LINDPERF_TSC && !lindperf__tsc_available())
-        return lindperf__option_error(why, why_size, "lindperf: %s needs a timestamp counter (rdtsc "
-                                      "and rdtscp), and this CPU has none; use --perf", o.timer_flag);
+        return lindperf__option_error(why, why_size, "lindperf: %s needs a timestamp counter ("
+                                      LINDPERF__TSC_READS "), and this CPU has none; use --perf",
+                                      o.timer_flag);
+    double hz;
+    if (o.timer == LINDPERF_TSC && lindperf__tsc_hz_override(&hz) < 0)
+        return lindperf__option_error(why, why_size, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in "
+                                      "Hz from 1 to 1e12; give one such as 25000000, or unset it",
+                                      getenv("LINDPERF_TSC_HZ"));
     for (size_t i = 0; i < o.only_count; i++)
         if (!lindperf__glob_matches_a_counter(o.only[i]))
             return lindperf__option_error(why, why_size, "lindperf: --perf-only=%s matches no "
@@ -4563,9 +4684,18 @@ static inline int lindperf__prepare_samples(void)
     g->sample_count = (unsigned *)calloc(g->count + 1, sizeof *g->sample_count);
     if (!g->control)
         g->control = (lindperf__histogram *)malloc(sizeof *g->control);
-    if (!g->intervals)
-        g->intervals = (lindperf__histogram **)calloc(g->count + 1, sizeof *g->intervals);
-    if (g->samples && g->sample_count && g->control && g->intervals)
+    if (g->interval_slots < g->count) {   /* objects loaded since added counters */
+        lindperf__histogram **intervals = (lindperf__histogram **)realloc(
+            g->intervals, (g->count + 1) * sizeof *intervals);
+        if (intervals) {
+            memset(intervals + g->interval_slots, 0,
+                   (g->count + 1 - g->interval_slots) * sizeof *intervals);
+            g->intervals = intervals;
+            g->interval_slots = g->count;
+        }
+    }
+    if (g->samples && g->sample_count && g->control && g->intervals &&
+        g->interval_slots >= g->count)
         return 0;
     free(g->samples);
     free(g->sample_count);

@@ -53,8 +53,9 @@ test-one: $(TEST_PREREQS)
 
 # The whole of `make test`: the suite under gcc and clang, then the checks (lines of at
 # most 100 columns, the compile matrix, the linker matrix, the sanitizers, the stress run,
-# FUZZ_SECONDS of fuzzing), then one closing line with the grand total. The checks need
-# clang, which test-deps installs.
+# FUZZ_SECONDS of fuzzing), then the other platforms (check-cross, when test-deps could
+# install its tools), then one closing line with the grand total. The checks need clang,
+# which test-deps installs.
 TEST_TALLY = $(abspath $(OUT)/test-tally)
 # The tally's lines are "passed failed"; the total fails when any test did.
 TEST_TOTAL = { p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }
@@ -68,4 +69,8 @@ test: test-deps
 	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang \
 	    OUT=$(OUT)/test-clang
 	@LINDPERF_TALLY=$(TEST_TALLY) OUT=$(OUT)/check sh tests/run.sh $(TEST_CHECKS)
+	@if $(MAKE) -s --no-print-directory cross-tools 2>/dev/null; then \
+	    LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory check-cross OUT=$(OUT)/check; \
+	else echo "lindperf: make test leaves out check-cross: its tools are missing (test-deps" \
+	    "said which)"; fi
 	@awk '$(TEST_TOTAL)' $(TEST_TALLY)

@@ -5,6 +5,11 @@
 # terminal), lld and gold (the linker matrix), and clang with its sanitizer and libFuzzer
 # runtimes (the second compiler, the sanitizer runs and the fuzzer). It uses apt-get as
 # root, sudo otherwise, and says what to do where neither works.
+#
+# Then the cross tools of make check-cross: gcc for aarch64 and for i686 with their static
+# libcs, qemu-user to run aarch64, and musl-gcc. (gcc-multilib would give i686 too, but it
+# conflicts with the aarch64 cross compiler on Debian 12.) When they cannot be installed, it
+# says so and make test leaves check-cross out; the rest of the suite still runs.
 
 have_header() {
     printf '#include <stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <stdint.h>\n#include <%s>\n' "$1" |
@@ -40,28 +45,65 @@ missing_packages() {
     echo "$missing"
 }
 
-install() {
-    echo "lindperf: installing the test dependencies:$1"
+# Whether compiler $1 (a command) builds a static program.
+links_statically() {
+    command -v "$1" >/dev/null || return 1
+    dir=$(mktemp -d) || return 1
+    printf 'int main(void) { return 0; }\n' >"$dir/m.c"
+    "$@" -static -o "$dir/m" "$dir/m.c" >/dev/null 2>&1
+    status=$?
+    rm -rf "$dir"
+    return $status
+}
+
+missing_cross_packages() {
+    missing=""
+    links_statically aarch64-linux-gnu-gcc || missing="$missing gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+    links_statically i686-linux-gnu-gcc    || missing="$missing gcc-i686-linux-gnu libc6-dev-i386-cross"
+    command -v qemu-aarch64 >/dev/null     || missing="$missing qemu-user"
+    links_statically musl-gcc              || missing="$missing musl-tools"
+    echo "$missing"
+}
+
+# apt-get install $1 as root or through sudo; 0 when it worked, else 1 with the reason in $why.
+apt_install() {
     if [ "$(id -u)" -eq 0 ]; then
         run=""
     elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
         run="sudo"
     else
-        echo "lindperf: the tests need$1; install them (apt-get install$1) as root, then run make test again" >&2
-        exit 1
+        why="it needs root; install them (apt-get install$1) as root"
+        return 1
     fi
     export DEBIAN_FRONTEND=noninteractive
     $run apt-get update -qq >/dev/null &&
-    $run apt-get install -y -qq $1 >/dev/null || {
-        echo "lindperf: apt-get could not install$1; install them by hand, then run make test again" >&2
+    $run apt-get install -y -qq $1 >/dev/null || { why="apt-get could not install them; install them by hand"; return 1; }
+}
+
+install() {
+    echo "lindperf: installing the test dependencies:$1"
+    apt_install "$1" || {
+        echo "lindperf: the tests need$1, and $why, then run make test again" >&2
         exit 1
     }
+}
+
+# Never fatal: make test runs check-cross only where its tools are.
+install_cross() {
+    missing=$(missing_cross_packages)
+    [ -z "$missing" ] && return 0
+    echo "lindperf: installing the cross tools of check-cross:$missing"
+    if ! apt_install "$missing" || [ -n "$(missing_cross_packages)" ]; then
+        echo "lindperf: the cross tools (${missing# }) could not be installed: ${why:-they are still missing}." \
+             "make test leaves check-cross out until they are there" >&2
+    fi
+    return 0
 }
 
 # Twice: clang's runtimes can only be checked once clang is there.
 for round in 1 2; do
     missing=$(missing_packages)
-    [ -z "$missing" ] && exit 0
+    [ -z "$missing" ] && { install_cross; exit 0; }
     [ "$round" -eq 2 ] && [ "$missing" = "$first" ] && {
         echo "lindperf: still missing after installing:$missing; install them by hand, then run make test again" >&2
         exit 1
@@ -71,3 +113,4 @@ for round in 1 2; do
 done
 missing=$(missing_packages)
 [ -z "$missing" ] || { echo "lindperf: still missing:$missing; install them by hand, then run make test again" >&2; exit 1; }
+install_cross

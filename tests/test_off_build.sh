@@ -7,6 +7,9 @@
 #
 # Both twins are compiled under the same file name, unit.c, so that their objects may be
 # compared whole: nothing but the code may tell them apart.
+#
+# For another target (make check-cross), $RUN runs its programs (qemu-aarch64) and the
+# objdump and nm first on PATH are the target's.
 
 . "$(dirname "$0")/lib.sh"
 LC_ALL=C
@@ -89,7 +92,7 @@ build_program() {
     (cd "$tmp" && $CC -O2 $flags -DLIND_PERF -o "$program" "$parts/main.c" "$parts/instrumented.c" \
         "$@" -lpthread)
 }
-linked_and_ran() { build_program program && "$tmp/program"; }
+linked_and_ran() { build_program program && $RUN "$tmp/program"; }
 # The build must fail, and for the duplicate: the linker or compiler names the counter.
 duplicate_fails() {
     ! build_program duplicated "$parts/duplicate.c" 2>"$tmp/err" &&
@@ -116,7 +119,7 @@ fi
 
 # exits_2 FLAG...: status 2 and exactly one stderr line, starting "lindperf: " and naming $1
 exits_2() {
-    "$host" "$@" prog >"$tmp/out" 2>"$tmp/err"
+    $RUN "$host" "$@" prog >"$tmp/out" 2>"$tmp/err"
     status=$?
     [ "$status" -eq 2 ] || { echo "status $status, stderr:"; cat "$tmp/err"; return 1; }
     [ "$(wc -l <"$tmp/err")" -eq 1 ] || { echo "stderr is not one line:"; cat "$tmp/err"; return \
@@ -149,7 +152,7 @@ check "a host without LIND_PERF, given a bad --perf-repeat, names the build and 
 runs_with() {
     expected=$1
     shift
-    out=$("$host" "$@") || { echo "status $?"; return 1; }
+    out=$($RUN "$host" "$@") || { echo "status $?"; return 1; }
     [ "$out" = "$expected" ] || { echo "printed: $out"; return 1; }
 }
 check "a host without LIND_PERF runs without a perf flag" quiet runs_with "timer 0 argc 3 -v prog" \
