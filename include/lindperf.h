@@ -3768,8 +3768,9 @@ static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
         fprintf(out, "~0: in %d context%s the children's figures add up to more than the "
                 "parent's (noise); its self time is below zero\n", negative, negative == 1 ? "" : "s");
     if (s->not_recorded)
-        fprintf(out, "lindperf: the discovery run could not record %llu scope%s (a signal handler "
-                "met its thread's record busy, or memory ran out); the call path may miss them\n",
+        fprintf(out, "lindperf: the discovery run could not record %llu scope%s (its thread's "
+                "record was busy, in a signal handler or read by the host, or memory ran out); "
+                "the call path and the batches may miss them\n",
                 (unsigned long long)s->not_recorded, s->not_recorded == 1 ? "" : "s");
 }
 

@@ -165,6 +165,7 @@ context_calls() {
 
 check "pipe --perf-tree-csv: the call path's CSV is written" \
     quiet "$PERF" --perf --perf-net --perf-tree-csv="$tmp/pipe-tree.csv" pipe --iterations 20000
+cat "$tmp/quiet.log" | sed 's/^/#   /'   # any warning, such as a batch found nested
 check "pipe: translate_virtualfd sits under read_syscall with 20,000 calls" \
     test "$(context_calls "$tmp/pipe-tree.csv" rawposix::read_syscall \
         fdtables::translate_virtualfd)" = 20000
@@ -172,7 +173,8 @@ check "pipe: and under write_syscall with 20,000 calls" \
     test "$(context_calls "$tmp/pipe-tree.csv" rawposix::write_syscall \
         fdtables::translate_virtualfd)" = 20000
 check "pipe: every context of the call path is timed exactly" \
-    test "$(awk -F, 'NR > 1 && $9 != "exact"' "$tmp/pipe-tree.csv" | wc -l)" -eq 0
+    test "$(awk -F, 'NR > 1 && $9 != "exact"' "$tmp/pipe-tree.csv" | wc -l)" -eq 0 ||
+    sed 's/^/#   /' "$tmp/pipe-tree.csv"
 
 for program in geteuid grate pipe; do
     check "$program: every table line is $WIDTH columns" table_lines_are_97_columns "$tmp/$program"

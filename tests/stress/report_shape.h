@@ -11,6 +11,19 @@
 #include <string.h>
 
 /* Display columns of the first len bytes: UTF-8 continuation bytes take none. */
+/* The lines after the tables: the call path's legend, and those that name counters. */
+static int report_shape_trailer(const char *line)
+{
+    static const char *const starts[] = {
+        "never reached: ", "reached, but no scope ended in its timed run ",
+        "not timed (left out by --perf-only): ", "recursed (", "\xe2\x89\x88: ", "~0: ",
+        "lindperf: the discovery run could not record "};
+    for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++)
+        if (strncmp(line, starts[i], strlen(starts[i])) == 0)
+            return 1;
+    return 0;
+}
+
 static size_t report_shape_columns(const char *s, size_t len)
 {
     size_t n = 0;
@@ -99,9 +112,7 @@ static int report_shape_check(const char *text, const char *const *sections, siz
                     return report_shape_fail(why, why_size, "line %zu: title is %zu columns, not %zu",
                                              number, cols, width);
                 state = HEADER;
-            } else if (strncmp(line, "never reached: ", 15) == 0 ||
-                       strncmp(line, "reached, but no scope ended in its timed run ", 44) == 0 ||
-                       strncmp(line, "not timed (left out by --perf-only): ", 37) == 0) {
+            } else if (report_shape_trailer(line)) {
                 state = TRAILER;
             } else {
                 return report_shape_fail(why, why_size, "line %zu: unexpected \"%.*s\"", number,
