@@ -356,6 +356,8 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -590,13 +592,22 @@ extern lindperf_counter *__stop_lindperf_counters[] __attribute__((weak));
 /* ---------------------------------------------------------------------------------------
  * 5 (declared before 4, which uses it). PER-THREAD STORAGE
  *
- * Each thread that records gets its own table with one slot per counter, allocated on its
- * first record and aligned to a cache line, so no two threads ever write one line. The
- * owner thread updates its slots with plain loads and stores (relaxed atomics, which
- * compile to plain moves); a reader sums every table under the registry lock. When a
- * thread exits, its table is folded into the counters' retired sums, so nothing is lost.
- * Threads past LINDPERF_MAX_THREADS, or whose table could not be allocated, share the
- * overflow table, updated with atomic adds.
+ * Each thread that records gets its own table, so no two threads ever write one cache line.
+ * A table is sparse: a directory of pages of slots, and a page of 256 slots (4 KiB) is
+ * mapped the first time the thread records one of its counters. A thread's memory grows
+ * with the counters it times, not with every registered one, and a counter registered
+ * after the table was made (a shared object loaded later) just finds its page missing and
+ * takes the rare path, which maps it. A reader sums every table under the registry lock.
+ * When a thread exits, its table is folded into the counters' retired sums, so nothing is
+ * lost. Threads past LINDPERF_MAX_THREADS, threads whose table could not be mapped, and
+ * counters past the directory's reach share the overflow table, updated with atomic adds.
+ *
+ * A scope may run in a signal handler, as the thread's first scope or interrupting a scope
+ * of the same counter. So nothing here that a scope can reach takes a lock or calls
+ * malloc: tables, pages and histograms come from mmap, a new table joins the list with a
+ * compare-and-swap on its head, and a handler that races its own thread to map something
+ * loses the compare-and-swap and unmaps its copy. Only the host (under the lock) and the
+ * exit of a thread (with its signals blocked) take a table off the list or unmap it.
  *
  * A reset does not touch the slots: it remembers the current sums as the baseline, and
  * readers subtract it. Slots therefore only ever grow, and a reset can never be undone by
@@ -623,27 +634,28 @@ typedef struct lindperf__slot {
 
 typedef struct lindperf__histogram {
     uint32_t owner;           /* index of the counter these samples belong to */
-    uint64_t count, min, max;
-    uint64_t buckets[LINDPERF__BUCKETS];
+    struct lindperf__histogram *next_retired;   /* on lindperf__g.retired_details */
+    lindperf__u64 count, min, max;
+    lindperf__u64 buckets[LINDPERF__BUCKETS];
 } lindperf__histogram;
 
+/* 256 slots of 16 bytes: one 4 KiB page of memory. The directory's reach, 262,144
+ * counters, is fixed here and never by a compile-time option, so that objects built with
+ * different options agree on where a slot is. */
+#define LINDPERF__PAGE_SLOTS 256u
+#define LINDPERF__DIRECTORY_PAGES 1024u
+#define LINDPERF__DIRECTORY_SLOTS (LINDPERF__PAGE_SLOTS * LINDPERF__DIRECTORY_PAGES)
+
 typedef struct lindperf__thread {
-    struct lindperf__thread *next;
-    lindperf__histogram *detail;                 /* allocated on the first detail record */
+    struct lindperf__thread *next;               /* the list of live tables */
+    lindperf__histogram *detail;                 /* mapped on the first detail record */
+    void *discovery;                             /* the discovery record (docs/design.md) */
+    uint32_t detail_busy;                        /* this thread is inside its detail code */
+    lindperf__slot *pages[LINDPERF__DIRECTORY_PAGES];   /* NULL until first used */
+    /* Last: its size depends on a compile-time option, the fields above must not. */
     uint32_t depth;                              /* discovery: scopes open on this thread */
     uint32_t open[LINDPERF_MAX_DEPTH];           /* discovery: their counters' indexes */
 } lindperf__thread;
-
-/* The slots, one per counter, start on the first cache line after the header. An offset
- * known at compile time, rather than a pointer in the header, saves a scope one dependent
- * load before its first timer read. */
-#define LINDPERF__THREAD_HEADER \
-    ((sizeof(lindperf__thread) + LINDPERF__CACHE_LINE - 1) & ~(size_t)(LINDPERF__CACHE_LINE - 1))
-
-static inline lindperf__slot *lindperf__slots(lindperf__thread *t)
-{
-    return (lindperf__slot *)(void *)((char *)t + LINDPERF__THREAD_HEADER);
-}
 
 /* What the registry keeps per counter, besides the live slots. */
 typedef struct lindperf__stats {
@@ -651,6 +663,7 @@ typedef struct lindperf__stats {
     lindperf__slot overflow;       /* shared by threads without a table; atomic adds */
     lindperf__slot baseline;       /* the sums at the last reset */
     lindperf__histogram *retired_detail;
+    lindperf__u64 detail_dropped;  /* samples that no histogram took (see detail_add) */
     uint32_t reached;              /* a discovery run entered it */
     uint32_t timed;                /* a timed run was made for it */
     double floor;                  /* the floor measured just before that run; 0: none */
@@ -662,9 +675,12 @@ typedef struct lindperf__globals {
     lindperf_counter **counters;         /* in registry order */
     lindperf__stats *stats;              /* [count] */
     uint64_t *parent_votes;              /* [count][count + 1]; the last column: no parent */
-    lindperf__thread *threads;           /* every live thread's table */
-    size_t thread_count;
+    lindperf__thread *threads;           /* every live thread's table; pushed with CAS */
+    size_t thread_count;                 /* tables given out and not yet returned */
     pthread_key_t exit_key;
+    lindperf__histogram *retired_details;   /* handed over by threads, merged by the host */
+    lindperf__u64 map_failures;          /* mmap refused a table, a page or a histogram */
+    lindperf__u64 map_failures_told;     /* how many of them the user was told about */
 
     lindperf_timer timer;
     uint64_t net_floor;                  /* subtracted from every interval; 0 when gross */
@@ -682,17 +698,24 @@ typedef struct lindperf__globals {
     char *command_line;
 } lindperf__globals;
 
-/* One copy per program whatever the number of translation units: weak definitions. */
+/* One copy per program whatever the number of translation units: weak definitions.
+ * The thread-locals are initial-exec: in a dlopen'ed object a general-dynamic variable is
+ * allocated (malloc) on its first access by each thread, and that access could be a
+ * handler's. Initial-exec ones sit in the static TLS block that glibc reserves room for at
+ * dlopen, so reading them never allocates. */
+#define LINDPERF__TLS __thread __attribute__((tls_model("initial-exec")))
 extern lindperf__globals lindperf__g;
 LINDPERF__WEAK lindperf__globals lindperf__g;
 extern pthread_mutex_t lindperf__lock;
 LINDPERF__WEAK pthread_mutex_t lindperf__lock = PTHREAD_MUTEX_INITIALIZER;
 extern pthread_mutex_t lindperf__calibration_lock;   /* the floor and the TSC frequency */
 LINDPERF__WEAK pthread_mutex_t lindperf__calibration_lock = PTHREAD_MUTEX_INITIALIZER;
-extern __thread lindperf__thread *lindperf__self;
-LINDPERF__WEAK __thread lindperf__thread *lindperf__self;
-extern __thread int lindperf__self_denied;   /* no table for this thread: use the overflow */
-LINDPERF__WEAK __thread int lindperf__self_denied;
+extern pthread_once_t lindperf__exit_key_once;
+LINDPERF__WEAK pthread_once_t lindperf__exit_key_once = PTHREAD_ONCE_INIT;
+extern LINDPERF__TLS lindperf__thread *lindperf__self;
+LINDPERF__WEAK LINDPERF__TLS lindperf__thread *lindperf__self;
+extern LINDPERF__TLS int lindperf__self_denied;   /* no table for this thread: use the overflow */
+LINDPERF__WEAK LINDPERF__TLS int lindperf__self_denied;
 
 static inline uint64_t lindperf__saturating_add(uint64_t a, uint64_t b)
 {
@@ -744,7 +767,8 @@ static inline void lindperf__histogram_clear(lindperf__histogram *h)
     lindperf__store(&h->max, 0);
 }
 
-/* The owner thread's update: plain stores, read concurrently by the report. */
+/* The owner thread's update: plain stores, read concurrently by the report. Its own
+ * handlers never add to a histogram while it does (see lindperf__detail_add). */
 static inline void lindperf__histogram_add(lindperf__histogram *h, uint64_t v)
 {
     uint64_t *bucket = &h->buckets[lindperf__bucket_of(v)];
@@ -772,62 +796,54 @@ static inline void lindperf__histogram_merge(lindperf__histogram *dst, const lin
         dst->max = hi;
 }
 
-LINDPERF__COLD static void lindperf__init_locked(void);
-
-LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t);
-
-/* pthread calls this when a thread with a table exits. */
-static inline void lindperf__thread_exit(void *table)
-{
-    lindperf__thread *t = (lindperf__thread *)table;
-    pthread_mutex_lock(&lindperf__lock);
-    lindperf__fold_thread_locked(t);
-    for (lindperf__thread **p = &lindperf__g.threads; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    lindperf__g.thread_count--;
-    pthread_mutex_unlock(&lindperf__lock);
-    lindperf__self = NULL;
-    free(t->detail);
-    free(t);
-}
-
-/* Gives the calling thread its table, or NULL when it must use the overflow table. */
-LINDPERF__COLD static lindperf__thread *lindperf__attach(void)
-{
-    if (lindperf__self_denied)
-        return NULL;
-    pthread_mutex_lock(&lindperf__lock);
-    lindperf__init_locked();
-    lindperf__thread *t = NULL;
-    size_t size = LINDPERF__THREAD_HEADER + lindperf__g.count * sizeof(lindperf__slot);
-    size = (size + LINDPERF__CACHE_LINE - 1) & ~(size_t)(LINDPERF__CACHE_LINE - 1);
-    void *memory = NULL;
-    if (lindperf__g.thread_count < LINDPERF_MAX_THREADS &&
-        posix_memalign(&memory, LINDPERF__CACHE_LINE, size) == 0) {
-        memset(memory, 0, size);
-        t = (lindperf__thread *)memory;
-        t->next = lindperf__g.threads;
-        lindperf__g.threads = t;
-        lindperf__g.thread_count++;
-    }
-    pthread_mutex_unlock(&lindperf__lock);
-    if (t) {
-        pthread_setspecific(lindperf__g.exit_key, t);
-        lindperf__self = t;
-    } else {
-        lindperf__self_denied = 1;
-    }
-    return t;
-}
-
+/* The owner's update of its slot, exact against its own signal handlers: a handler runs
+ * between two instructions of the thread it interrupts, so an update that is one
+ * instruction, or a sequence that a handler's own update cannot spoil, loses nothing. No
+ * other thread writes the slot, so none of these needs a lock prefix or a barrier.
+ *   x86-64: one add to memory per figure. The carry of the total's add saturates it.
+ *   i386: an add and an add-with-carry per figure. A handler between the two leaves the
+ *     low word and the carry flag as one update would (the kernel saves and restores the
+ *     flags around it), and its own pair adds its value whole, so the sum is exact.
+ *   aarch64: there is no add to memory before LSE, so both figures go through one
+ *     load-exclusive/store-exclusive pair; a handler that runs in between clears the
+ *     exclusive monitor, so the store fails and the pair is done again on the new values.
+ *   elsewhere: the compiler's atomic add. */
 static inline void lindperf__slot_add(lindperf__slot *s, uint64_t elapsed)
 {
-    lindperf__store(&s->calls, lindperf__load(&s->calls) + 1);
-    lindperf__store(&s->total, lindperf__saturating_add(lindperf__load(&s->total), elapsed));
+#if defined(__x86_64__)
+    __asm__ __volatile__("addq $1, %0" : "+m"(s->calls) : : "cc");
+    __asm__ __volatile__("addq %1, %0\n\t"
+                         "jnc 1f\n\t"
+                         "movq $-1, %0\n"
+                         "1:" : "+m"(s->total) : "r"(elapsed) : "cc");
+#elif defined(__i386__)
+    __asm__ __volatile__("addl $1, 0(%0)\n\t"
+                         "adcl $0, 4(%0)\n\t"
+                         "addl %1, 8(%0)\n\t"
+                         "adcl %2, 12(%0)\n\t"
+                         "jnc 1f\n\t"
+                         "movl $-1, 8(%0)\n\t"
+                         "movl $-1, 12(%0)\n"
+                         "1:" : : "r"(s), "r"((uint32_t)elapsed), "r"((uint32_t)(elapsed >> 32))
+                         : "cc", "memory");
+#elif defined(__aarch64__)
+    uint64_t calls, total;
+    uint32_t failed;
+    __asm__ __volatile__("1: ldxp %0, %1, [%3]\n\t"
+                         "add %0, %0, #1\n\t"
+                         "adds %1, %1, %4\n\t"
+                         "csinv %1, %1, xzr, cc\n\t"
+                         "stxp %w2, %0, %1, [%3]\n\t"
+                         "cbnz %w2, 1b"
+                         : "=&r"(calls), "=&r"(total), "=&r"(failed)
+                         : "r"(s), "r"(elapsed) : "cc", "memory");
+#else
+    __atomic_fetch_add(&s->calls, 1, LINDPERF__RELAXED);
+    uint64_t old = lindperf__load(&s->total);
+    while (!__atomic_compare_exchange_n(&s->total, &old, lindperf__saturating_add(old, elapsed),
+                                        1, LINDPERF__RELAXED, LINDPERF__RELAXED))
+        ;
+#endif
 }
 
 static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
@@ -837,6 +853,257 @@ static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
     while (!__atomic_compare_exchange_n(&s->total, &old, lindperf__saturating_add(old, elapsed),
                                         1, LINDPERF__RELAXED, LINDPERF__RELAXED))
         ;
+}
+
+/* The hot path's slot: one load from the directory. NULL sends the scope to the rare
+ * path, which maps the page. */
+static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t index)
+{
+    if (index >= LINDPERF__DIRECTORY_SLOTS)
+        return NULL;
+    lindperf__slot *page = __atomic_load_n(&t->pages[index / LINDPERF__PAGE_SLOTS], LINDPERF__RELAXED);
+    return page ? page + index % LINDPERF__PAGE_SLOTS : NULL;
+}
+
+/* Memory straight from the kernel, zeroed, or NULL (counted, and told by the report).
+ * mmap is a system call that takes no lock in user space, so a handler may call it; errno
+ * is kept, since the code the handler interrupted may be about to read it. */
+#if defined(MAP_ANONYMOUS)
+#define LINDPERF__MAP_ANONYMOUS MAP_ANONYMOUS
+#elif defined(__linux__) && (defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || \
+                             defined(__arm__) || defined(__riscv) || defined(__powerpc__))
+#define LINDPERF__MAP_ANONYMOUS 0x20   /* hidden by a strict -std; its value on these */
+#else
+#error "lindperf: this platform hides MAP_ANONYMOUS; build with -D_DEFAULT_SOURCE or -std=gnu11"
+#endif
+
+static inline void *lindperf__map(size_t size)
+{
+    int saved_errno = errno;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | LINDPERF__MAP_ANONYMOUS, -1, 0);
+    errno = saved_errno;
+    if (p != MAP_FAILED)
+        return p;
+    __atomic_fetch_add(&lindperf__g.map_failures, 1, LINDPERF__RELAXED);
+    return NULL;
+}
+
+static inline void lindperf__unmap(void *p, size_t size)
+{
+    int saved_errno = errno;
+    munmap(p, size);
+    errno = saved_errno;
+}
+
+#define LINDPERF__PAGE_BYTES (LINDPERF__PAGE_SLOTS * sizeof(lindperf__slot))
+
+/* The rare path's slot: maps the page when the thread has none there yet. NULL when the
+ * counter is past the directory or the page could not be mapped: the overflow table. */
+static inline lindperf__slot *lindperf__slot_or_map(lindperf__thread *t, uint32_t index)
+{
+    if (index >= LINDPERF__DIRECTORY_SLOTS)
+        return NULL;
+    lindperf__slot **entry = &t->pages[index / LINDPERF__PAGE_SLOTS];
+    lindperf__slot *page = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
+    if (!page) {
+        lindperf__slot *fresh = (lindperf__slot *)lindperf__map(LINDPERF__PAGE_BYTES);
+        if (!fresh)
+            return NULL;
+        if (__atomic_compare_exchange_n(entry, &page, fresh, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+            page = fresh;
+        else   /* a handler of this thread mapped it while we did */
+            lindperf__unmap(fresh, LINDPERF__PAGE_BYTES);
+    }
+    return page + index % LINDPERF__PAGE_SLOTS;
+}
+
+LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t);
+LINDPERF__COLD static void lindperf__drain_retired_details_locked(void);
+
+/* Takes t off the list. Pushes only ever change the head, so only the head needs a
+ * compare-and-swap; the rest of the list changes under the lock alone. */
+static inline void lindperf__unlink_locked(lindperf__thread *t)
+{
+    lindperf__thread **link = &lindperf__g.threads;
+    for (;;) {
+        lindperf__thread *at = __atomic_load_n(link, __ATOMIC_ACQUIRE);
+        if (!at)
+            return;
+        if (at != t) {
+            link = &at->next;
+        } else if (link != &lindperf__g.threads) {
+            *link = t->next;
+            return;
+        } else if (__atomic_compare_exchange_n(link, &at, t->next, 0, __ATOMIC_ACQ_REL,
+                                               __ATOMIC_ACQUIRE)) {
+            return;
+        }   /* else a new table was pushed in front of t: walk again */
+    }
+}
+
+static inline void lindperf__unmap_thread(lindperf__thread *t)
+{
+    for (uint32_t p = 0; p < LINDPERF__DIRECTORY_PAGES; p++)
+        if (t->pages[p])
+            lindperf__unmap(t->pages[p], LINDPERF__PAGE_BYTES);
+    if (t->detail)
+        lindperf__unmap(t->detail, sizeof *t->detail);
+    lindperf__unmap(t, sizeof *t);
+}
+
+/* pthread calls this when a thread with a table exits, outside any handler. Its signals
+ * are blocked meanwhile, so that none of its handlers sees the table half gone; the scopes
+ * that it still makes afterwards (in other destructors, in handlers) go to the overflow
+ * table. */
+static inline void lindperf__thread_exit(void *table)
+{
+    lindperf__thread *t = (lindperf__thread *)table;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    lindperf__self = NULL;
+    lindperf__self_denied = 1;
+    pthread_mutex_lock(&lindperf__lock);
+    lindperf__fold_thread_locked(t);
+    lindperf__unlink_locked(t);
+    pthread_mutex_unlock(&lindperf__lock);
+    lindperf__unmap_thread(t);
+    __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static inline void lindperf__make_exit_key(void)
+{
+    pthread_key_create(&lindperf__g.exit_key, lindperf__thread_exit);
+}
+
+/* At load, so that the key is one of the process's first few: see lindperf__attach. Weak,
+ * so that the program has one copy; each object's constructor entry calls it, once or
+ * many times alike. */
+extern void lindperf__storage_constructor(void);
+LINDPERF__WEAK __attribute__((constructor)) void lindperf__storage_constructor(void)
+{
+    pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);
+}
+
+/* Whether pthread_setspecific on our key can run in a handler. musl's is one store into
+ * the thread's key array, which it allocates with the thread. glibc's is a store into the
+ * thread's descriptor for the first 32 keys (PTHREAD_KEY_2NDLEVEL_SIZE), and above them
+ * may calloc a second-level block: a handler that interrupted malloc would then wait for
+ * itself. The key is made by a constructor, before main, so it is below 32 unless the
+ * program's libraries made 32 keys before; then a table is not folded at its thread's
+ * exit: it stays on the list, summed like a live one (nothing is lost), and its memory
+ * stays until the process ends. */
+static inline int lindperf__exit_hook_is_signal_safe(void)
+{
+#if defined(__GLIBC__)
+    return (unsigned long)lindperf__g.exit_key < 32;
+#else
+    return 1;
+#endif
+}
+
+/* Gives the calling thread its table, or NULL when it must use the overflow table. It may
+ * run in a signal handler, even one that interrupted this same function. */
+LINDPERF__COLD static lindperf__thread *lindperf__attach(void)
+{
+    lindperf__thread *t = lindperf__self;
+    if (t || lindperf__self_denied)
+        return t;
+    pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);   /* done at load */
+    if (__atomic_fetch_add(&lindperf__g.thread_count, 1, LINDPERF__RELAXED) >= LINDPERF_MAX_THREADS ||
+        !(t = (lindperf__thread *)lindperf__map(sizeof *t))) {
+        __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+        lindperf__self_denied = 1;
+        return lindperf__self;   /* a handler's table, if one came first */
+    }
+    lindperf__thread *first = NULL;
+    if (!__atomic_compare_exchange_n(&lindperf__self, &first, t, 0, LINDPERF__RELAXED,
+                                     LINDPERF__RELAXED)) {
+        /* A handler of this thread attached between our look and our map. */
+        lindperf__unmap(t, sizeof *t);
+        __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+        return first;
+    }
+    t->next = __atomic_load_n(&lindperf__g.threads, LINDPERF__RELAXED);
+    while (!__atomic_compare_exchange_n(&lindperf__g.threads, &t->next, t, 1, __ATOMIC_RELEASE,
+                                        LINDPERF__RELAXED))
+        ;
+    if (lindperf__exit_hook_is_signal_safe())
+        pthread_setspecific(lindperf__g.exit_key, t);
+    return t;
+}
+
+/* A thread keeps the distribution of one counter at a time. When it records another, the
+ * histogram it had goes to lindperf__g.retired_details for the host to merge, and it maps
+ * a new one. Only a context that is not inside this thread's detail code does this, so no
+ * one is still writing into the histogram that it hands over. */
+static inline lindperf__histogram *lindperf__claim_detail(lindperf__thread *t, uint32_t owner)
+{
+    lindperf__histogram *h = t->detail;
+    if (h && lindperf__load(&h->count) == 0) {
+        __atomic_store_n(&h->owner, owner, LINDPERF__RELAXED);
+        return h;
+    }
+    if (h) {
+        __atomic_store_n(&t->detail, NULL, __ATOMIC_RELEASE);
+        h->next_retired = __atomic_load_n(&lindperf__g.retired_details, LINDPERF__RELAXED);
+        while (!__atomic_compare_exchange_n(&lindperf__g.retired_details, &h->next_retired, h, 1,
+                                            __ATOMIC_RELEASE, LINDPERF__RELAXED))
+            ;
+    }
+    h = (lindperf__histogram *)lindperf__map(sizeof *h);
+    if (!h)
+        return NULL;
+    h->owner = owner;
+    h->min = UINT64_MAX;
+    __atomic_store_n(&t->detail, h, __ATOMIC_RELEASE);
+    return h;
+}
+
+/* A handler that interrupts its thread's detail code finds detail_busy set: it must not
+ * touch the histogram that code holds, so its sample is dropped from the distribution
+ * (counted per counter, and said in the report) while its call and time still count. */
+static inline void lindperf__detail_add(lindperf__thread *t, uint32_t owner, uint64_t elapsed)
+{
+    if (!t || __atomic_load_n(&t->detail_busy, LINDPERF__RELAXED)) {
+        __atomic_fetch_add(&lindperf__g.stats[owner].detail_dropped, 1, LINDPERF__RELAXED);
+        return;
+    }
+    __atomic_store_n(&t->detail_busy, 1, LINDPERF__RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    lindperf__histogram *h = t->detail;
+    if (!h || __atomic_load_n(&h->owner, LINDPERF__RELAXED) != owner)
+        h = lindperf__claim_detail(t, owner);
+    if (h)
+        lindperf__histogram_add(h, elapsed);
+    else
+        __atomic_fetch_add(&lindperf__g.stats[owner].detail_dropped, 1, LINDPERF__RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&t->detail_busy, 0, LINDPERF__RELAXED);
+}
+
+/* What storage could not do, told once on stderr: tables, pages or histograms that mmap
+ * refused, and distribution samples that no histogram took. */
+static inline void lindperf__storage_warn(void)
+{
+    pthread_mutex_lock(&lindperf__lock);
+    uint64_t failures = lindperf__load(&lindperf__g.map_failures);
+    if (failures != lindperf__g.map_failures_told)
+        fprintf(stderr, "lindperf: the system refused memory %llu times (mmap); those threads' "
+                "scopes were counted exactly in the shared overflow table, but their "
+                "--perf-detail samples are missing; free memory or raise the limit (ulimit -v)\n",
+                (unsigned long long)failures);
+    lindperf__g.map_failures_told = failures;
+    uint64_t dropped = 0;
+    for (size_t i = 0; i < lindperf__g.count; i++)
+        dropped += lindperf__load(&lindperf__g.stats[i].detail_dropped);
+    if (dropped)
+        fprintf(stderr, "lindperf: %llu --perf-detail samples are not in the percentiles (a "
+                "scope in a signal handler interrupted its thread's own detail bookkeeping, or "
+                "the thread had no table); calls and totals count them\n",
+                (unsigned long long)dropped);
+    pthread_mutex_unlock(&lindperf__lock);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -887,7 +1154,7 @@ static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
         if (s.mode & LINDPERF__MODE_DISCOVER)
             lindperf__discover_enter(c);
         else if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC)))
-            s.slot = &lindperf__slots(lindperf__self)[c->index];
+            s.slot = lindperf__slot_of(lindperf__self, c->index);
         s.start = lindperf__stamp_begin(s.mode);
     }
     return s;
@@ -923,26 +1190,6 @@ static inline void lindperf__black_box(const volatile void *p)
 }
 #define lindperf_black_box(ptr) lindperf__black_box(ptr)
 
-/* A thread keeps the distribution of one counter at a time, the live one. Samples of the
- * counter it had before go to that counter's retired table first. The table is published
- * under the lock because readers walk it. */
-LINDPERF__COLD static void lindperf__claim_detail(lindperf__thread *t, uint32_t owner)
-{
-    pthread_mutex_lock(&lindperf__lock);
-    if (t->detail) {
-        lindperf__fold_thread_locked(t);
-        t->detail->owner = owner;
-    } else {
-        lindperf__histogram *h = (lindperf__histogram *)malloc(sizeof *h);
-        if (h) {
-            h->owner = owner;
-            lindperf__histogram_clear(h);
-        }
-        t->detail = h;
-    }
-    pthread_mutex_unlock(&lindperf__lock);
-}
-
 /* The rare paths of a scope's end. */
 LINDPERF__COLD static void lindperf__discover_leave(lindperf_counter *c);
 
@@ -952,20 +1199,14 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
         lindperf__discover_leave(c);
         return;
     }
-    lindperf__thread *t = lindperf__self;
-    if (!t)
-        t = lindperf__attach();
-    if (!t) {
+    lindperf__thread *t = lindperf__attach();
+    lindperf__slot *slot = t ? lindperf__slot_or_map(t, c->index) : NULL;
+    if (mode & LINDPERF__MODE_DETAIL)
+        lindperf__detail_add(t, c->index, elapsed);
+    if (slot)
+        lindperf__slot_add(slot, elapsed);
+    else
         lindperf__overflow_add(&lindperf__g.stats[c->index].overflow, elapsed);
-        return;
-    }
-    if (mode & LINDPERF__MODE_DETAIL) {
-        if (!t->detail || t->detail->owner != c->index)
-            lindperf__claim_detail(t, c->index);
-        if (t->detail)
-            lindperf__histogram_add(t->detail, elapsed);
-    }
-    lindperf__slot_add(&lindperf__slots(t)[c->index], elapsed);
 }
 
 /* Discovery: every counter is live, and each scope notes which scope encloses it. */
@@ -1054,7 +1295,7 @@ LINDPERF__COLD static void lindperf__init_locked(void)
                         g->counters[i]->file, g->counters[i]->line);
     }
     g->count = n;
-    pthread_key_create(&g->exit_key, lindperf__thread_exit);
+    pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);
     pthread_atfork(lindperf__atfork_prepare, lindperf__atfork_release, lindperf__atfork_release);
 }
 
@@ -1065,32 +1306,57 @@ static inline void lindperf__init(void)
     pthread_mutex_unlock(&lindperf__lock);
 }
 
-/* Moves a table's slots and samples into the counters' retired sums and clears them. */
+/* Adds a histogram into its counter's retired one. */
+static inline void lindperf__retire_detail_locked(const lindperf__histogram *h)
+{
+    uint32_t owner = __atomic_load_n(&h->owner, LINDPERF__RELAXED);
+    if (owner >= lindperf__g.count || lindperf__load(&h->count) == 0)
+        return;
+    lindperf__stats *st = &lindperf__g.stats[owner];
+    if (!st->retired_detail) {
+        st->retired_detail = (lindperf__histogram *)malloc(sizeof *st->retired_detail);
+        if (!st->retired_detail)
+            return;
+        st->retired_detail->owner = owner;
+        lindperf__histogram_clear(st->retired_detail);
+    }
+    lindperf__histogram_merge(st->retired_detail, h);
+}
+
+/* The histograms that threads handed over (lindperf__claim_detail): merged, then unmapped,
+ * since no thread writes into one after handing it over. */
+LINDPERF__COLD static void lindperf__drain_retired_details_locked(void)
+{
+    lindperf__histogram *h = __atomic_exchange_n(&lindperf__g.retired_details, NULL, __ATOMIC_ACQUIRE);
+    while (h) {
+        lindperf__histogram *next = h->next_retired;
+        lindperf__retire_detail_locked(h);
+        lindperf__unmap(h, sizeof *h);
+        h = next;
+    }
+}
+
+/* Moves an exiting thread's slots and samples into the counters' retired sums. */
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t)
 {
-    for (size_t i = 0; i < lindperf__g.count; i++) {
-        lindperf__slot *from = &lindperf__slots(t)[i], *to = &lindperf__g.stats[i].retired;
-        to->calls = lindperf__saturating_add(to->calls, lindperf__load(&from->calls));
-        to->total = lindperf__saturating_add(to->total, lindperf__load(&from->total));
-        lindperf__store(&from->calls, 0);
-        lindperf__store(&from->total, 0);
-    }
-    lindperf__histogram *h = t->detail;
-    if (h && h->count) {
-        lindperf__stats *st = &lindperf__g.stats[h->owner];
-        if (!st->retired_detail) {
-            st->retired_detail = (lindperf__histogram *)malloc(sizeof *st->retired_detail);
-            if (st->retired_detail)
-            {
-                st->retired_detail->owner = h->owner;
-                lindperf__histogram_clear(st->retired_detail);
-            }
+    for (uint32_t p = 0; p < LINDPERF__DIRECTORY_PAGES; p++) {
+        lindperf__slot *page = __atomic_load_n(&t->pages[p], __ATOMIC_ACQUIRE);
+        for (uint32_t k = 0; page && k < LINDPERF__PAGE_SLOTS; k++) {
+            size_t i = (size_t)p * LINDPERF__PAGE_SLOTS + k;
+            if (i >= lindperf__g.count)
+                break;
+            lindperf__slot *to = &lindperf__g.stats[i].retired;
+            to->calls = lindperf__saturating_add(to->calls, lindperf__load(&page[k].calls));
+            to->total = lindperf__saturating_add(to->total, lindperf__load(&page[k].total));
+            lindperf__store(&page[k].calls, 0);
+            lindperf__store(&page[k].total, 0);
         }
-        if (st->retired_detail)
-            lindperf__histogram_merge(st->retired_detail, h);
     }
-    if (h)
-        lindperf__histogram_clear(h);
+    lindperf__drain_retired_details_locked();
+    if (t->detail) {
+        lindperf__retire_detail_locked(t->detail);
+        lindperf__histogram_clear(t->detail);
+    }
 }
 
 /* A counter's calls and total since the last reset, from every table. */
@@ -1100,8 +1366,10 @@ static inline lindperf__slot lindperf__sum_locked(uint32_t i)
     lindperf__slot sum;
     sum.calls = lindperf__saturating_add(st->retired.calls, lindperf__load(&st->overflow.calls));
     sum.total = lindperf__saturating_add(st->retired.total, lindperf__load(&st->overflow.total));
-    for (lindperf__thread *t = lindperf__g.threads; t; t = t->next) {
-        const lindperf__slot *slot = &lindperf__slots(t)[i];
+    for (lindperf__thread *t = __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE); t; t = t->next) {
+        const lindperf__slot *slot = lindperf__slot_of(t, i);
+        if (!slot)
+            continue;
         sum.calls = lindperf__saturating_add(sum.calls, lindperf__load(&slot->calls));
         sum.total = lindperf__saturating_add(sum.total, lindperf__load(&slot->total));
     }
@@ -1117,11 +1385,14 @@ static inline void lindperf__distribution_locked(uint32_t i, lindperf__histogram
 {
     out->owner = i;
     lindperf__histogram_clear(out);
+    lindperf__drain_retired_details_locked();
     if (lindperf__g.stats[i].retired_detail)
         lindperf__histogram_merge(out, lindperf__g.stats[i].retired_detail);
-    for (const lindperf__thread *t = lindperf__g.threads; t; t = t->next)
-        if (t->detail && t->detail->owner == i)
-            lindperf__histogram_merge(out, t->detail);
+    for (const lindperf__thread *t = __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE); t; t = t->next) {
+        const lindperf__histogram *h = __atomic_load_n(&t->detail, __ATOMIC_ACQUIRE);
+        if (h && __atomic_load_n(&h->owner, LINDPERF__RELAXED) == i)
+            lindperf__histogram_merge(out, h);
+    }
 }
 
 /* The value below which p percent of the samples fall: the midpoint of the bucket where
@@ -1201,12 +1472,19 @@ static inline void lindperf_reset_all(void)
         st->baseline.calls = 0;
         st->baseline.total = 0;
         st->baseline = lindperf__sum_locked(i);
+    }
+    lindperf__drain_retired_details_locked();   /* into the retired tables, cleared next */
+    for (uint32_t i = 0; i < lindperf__g.count; i++) {
+        lindperf__stats *st = &lindperf__g.stats[i];
         if (st->retired_detail)
             lindperf__histogram_clear(st->retired_detail);
+        lindperf__store(&st->detail_dropped, 0);
     }
-    for (lindperf__thread *t = lindperf__g.threads; t; t = t->next)
-        if (t->detail)
-            lindperf__histogram_clear(t->detail);
+    for (lindperf__thread *t = __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE); t; t = t->next) {
+        lindperf__histogram *h = __atomic_load_n(&t->detail, __ATOMIC_ACQUIRE);
+        if (h)
+            lindperf__histogram_clear(h);
+    }
     pthread_mutex_unlock(&lindperf__lock);
 }
 
@@ -1805,6 +2083,7 @@ static inline int lindperf__with_snapshot(FILE *out, int (*write)(FILE *, const 
 
 static inline int lindperf_report(FILE *out)
 {
+    lindperf__storage_warn();
     return lindperf__with_snapshot(out, lindperf__report_snapshot);
 }
 
