@@ -15,3 +15,25 @@ $(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
 # The overflow test gives private tables to two threads only, so that the rest of its
 # threads record through the shared overflow table.
 TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2
+
+# The scale benchmark (bench/scale.c, bench/scale.sh): start-up and discovery memory at
+# 100,000 registered counters, RSS at 10,000 counters x 4,096 threads, and a failed
+# allocation that the report tells. Not part of `make test`: it builds 100,000 counters
+# (about a minute) and starts 4,096 threads.
+#
+#   make bench-scale
+
+.PHONY: bench-scale
+SCALE_OUT = $(OUT)/scale
+
+bench-scale: $(SCALE_OUT)/scale-100000 $(SCALE_OUT)/scale-10000
+	@sh bench/scale.sh $(SCALE_OUT)
+
+$(SCALE_OUT)/counters-%.c: bench/scale_counters.sh
+	@mkdir -p $(@D)
+	sh bench/scale_counters.sh $* > $@
+
+$(SCALE_OUT)/scale-%: bench/scale.c $(SCALE_OUT)/counters-%.c $(HEADER)
+	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/scale.c $(SCALE_OUT)/counters-$*.c $(LDLIBS_LINDPERF)
+
+.PRECIOUS: $(SCALE_OUT)/counters-%.c
