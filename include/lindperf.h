@@ -106,7 +106,8 @@
  *       without the instrumentation.
  *   LINDPERF_MAX_THREADS (default 4096)
  *       How many threads at once get a private slot table. Threads beyond it share one
- *       overflow table updated with atomic adds: slower, never lossy.
+ *       overflow table updated with atomic adds: slower, never lossy. So do counters past
+ *       the 262,144th of a program.
  *   LINDPERF_MAX_DEPTH (default 64)
  *       How deep the discovery run follows nested scopes to learn parents. Deeper scopes
  *       are counted but get no parent.
@@ -117,6 +118,30 @@
  * Environment
  *   LINDPERF_NO_TSC=1 makes the library treat the CPU as having no timestamp counter, to
  *   exercise that path: --perftsc is then an error.
+ *
+ * Signal handlers and memory
+ *   A scope may run in a signal handler, also as its thread's first scope, and also when
+ *   it interrupts a scope of the same counter: nothing a scope reaches takes a lock or
+ *   calls malloc (tables, pages and histograms come from mmap and join their lists with a
+ *   compare-and-swap), and the library's thread-locals are initial-exec, so none is
+ *   allocated on a first use in a dlopen'ed object. Every call and its time count exactly:
+ *   the owner's update of its slot is one add to memory per figure on x86-64, an add and
+ *   add-with-carry pair on i386, and one load/store-exclusive pair for both figures on
+ *   aarch64 (it has no add to memory before LSE), none of which a handler's own update can
+ *   spoil. x86 and i386 are tested with a handler's scope after every instruction of a
+ *   scope; aarch64 under qemu, which cannot show the cost on hardware, so that cost is not
+ *   measured. Under --perf-detail a handler that interrupts its own thread's detail
+ *   bookkeeping leaves its sample out of the percentiles, and the report says how many.
+ *   A thread's exit hook is set with pthread_setspecific on its first record, perhaps in a
+ *   handler: glibc never allocates there for the process's first 32 keys, and lindperf
+ *   makes its key in a constructor, before main. If 32 keys came first (a late dlopen), a
+ *   thread's table is not folded at its exit: its figures stay exact, its memory stays
+ *   until the process ends.
+ *   A thread's memory grows with the counters it times, not with those registered: a 12 KiB
+ *   directory, of which timing touches the first 4 KiB (enough for 130,000 counters), and
+ *   a 4 KiB page of 256 slots for each block of 256 counters in which it timed one. A memory
+ *   map the system refuses sends the thread to the overflow table (exact, slower), and
+ *   the report says so on stderr.
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
@@ -1111,10 +1136,11 @@ static inline void lindperf__storage_warn(void)
  *
  * The whole hot path is on this screen. A scope loads its counter's mode and, when the
  * counter is not live, is done: one load and one well-predicted branch, and its end tests
- * a register. A live scope finds this thread's slot and reads the timer; its end reads the
- * timer again and adds one call and the interval to the slot. Finding the slot before the
- * first read keeps that chain of loads out of the fenced tail, where it would cost ~2 ns
- * more per scope. Anything rarer (no table yet, detail, discovery) goes out of line.
+ * a register. A live scope finds this thread's slot (one load from the thread's directory
+ * of pages) and reads the timer; its end reads the timer again and adds one call and the
+ * interval to the slot. Finding the slot before the first read keeps that chain of loads
+ * out of the fenced tail, where it would cost ~2 ns more per scope. Anything rarer (no
+ * table or page yet, detail, discovery) goes out of line.
  */
 typedef struct lindperf_scope {
     lindperf_counter *counter;
