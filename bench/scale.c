@@ -5,7 +5,8 @@
  *
  *   scale startup      the registry's start-up: the first call that walks it
  *   scale discovery    memory of the registry, then of two discovery runs over every
- *                      counter (in nests of four, so that there are enclosures to record)
+ *                      counter (in nests of four, so that there are enclosures to record),
+ *                      and how many of the enclosures each run found
  *   scale threads T    RSS with T live threads each timing one counter, and its part that
  *                      is lindperf's: the same threads before they timed anything
  *   scale failure      threads time their counters while mmap is refused (RLIMIT_AS):
@@ -101,13 +102,20 @@ static int discovery(void)
         lindperf_enable_discovery();
         nests(n);
         lindperf_enable_only(NULL);
-        size_t reached = 0;
-        for (size_t i = 0; i < n; i++)
-            reached += (size_t)lindperf_counter_reached(lindperf_counter_at(i));
+        size_t reached = 0, enclosed = 0, nested = 0;
+        for (size_t i = 0; i < n; i++) {
+            const lindperf_counter *c = lindperf_counter_at(i);
+            reached += (size_t)lindperf_counter_reached(c);
+            if (i % NEST) {
+                nested++;
+                enclosed += lindperf_counter_parent(c) == lindperf_counter_at(i - 1);
+            }
+        }
         long hwm_now = status_kb("VmHWM"), size_now = status_kb("VmSize");
         printf("discovery memory: %zu counters, run %d: +%.1f MB peak RSS, +%.1f MB address "
-               "space (target <= 64 MB); %zu of %zu counters reached\n", n, run,
-               mb(hwm_now - hwm), mb(size_now - size), reached, n);
+               "space (target <= 64 MB); %zu of %zu counters reached, %zu of %zu enclosures "
+               "found\n", n, run, mb(hwm_now - hwm), mb(size_now - size), reached, n, enclosed,
+               nested);
         hwm = hwm_now;
         size = size_now;
     }
