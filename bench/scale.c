@@ -73,7 +73,8 @@ static void nests(size_t n)
         lindperf_scope open[NEST];
         size_t depth = 0;
         for (; depth < NEST && first + depth < n; depth++)
-            open[depth] = lindperf__scope_begin((lindperf_counter *)lindperf_counter_at(first + depth));
+            open[depth] =
+                lindperf__scope_begin((lindperf_counter *)lindperf_counter_at(first + depth));
         while (depth-- > 0)
             lindperf__scope_end(&open[depth]);
     }

@@ -17,11 +17,13 @@ over "$(echo "$line" | sed 's/.*: \([0-9.]*\) s .*/\1/')" 1 && status=1
 
 { "$threaded" discovery && "$many" discovery; } > "$dir/discovery.out" || status=1
 cat "$dir/discovery.out"
-for extra in $(sed -n 's/^discovery memory:.*: +\([0-9.]*\) MB peak RSS.*/\1/p' "$dir/discovery.out"); do
+extras=$(sed -n 's/^discovery memory:.*: +\([0-9.]*\) MB peak RSS.*/\1/p' "$dir/discovery.out")
+for extra in $extras; do
     over "$extra" 64 && status=1
 done
 # Every nest's enclosures, every run: a table that could not be allocated loses them.
-grep '^discovery memory:' "$dir/discovery.out" | grep -v ' \([0-9]*\) of \1 enclosures found' >/dev/null && status=1
+grep '^discovery memory:' "$dir/discovery.out" |
+    grep -v ' \([0-9]*\) of \1 enclosures found' >/dev/null && status=1
 
 line=$("$threaded" threads 4096) || status=1
 echo "$line"

@@ -3,4 +3,7 @@
 # `make bench-scale` measures. Usage: bench/scale_counters.sh N > counters.c
 n=${1:?usage: bench/scale_counters.sh N}
 echo '#include "lindperf.h"'
-awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "LINDPERF_COUNTER(m%03d, c%06d);\n", i / 1000, i }'
+awk -v n="$n" 'BEGIN {
+    for (i = 0; i < n; i++)
+        printf "LINDPERF_COUNTER(m%03d, c%06d);\n", i / 1000, i
+}'

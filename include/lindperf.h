@@ -682,6 +682,12 @@ typedef struct lindperf__thread {
     uint32_t open[LINDPERF_MAX_DEPTH];           /* discovery: their counters' indexes */
 } lindperf__thread;
 
+/* What a table maps, the same in every object whatever its options, so that a thread's
+ * exit unmaps exactly what its first record mapped. */
+#define LINDPERF__THREAD_BYTES (12u * 1024)
+typedef char lindperf__thread_fits_its_map[sizeof(lindperf__thread) <= LINDPERF__THREAD_BYTES
+                                           ? 1 : -1];
+
 /* What the registry keeps per counter, besides the live slots. */
 typedef struct lindperf__stats {
     lindperf__slot retired;        /* folded in from exited threads */
@@ -886,7 +892,8 @@ static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t in
 {
     if (index >= LINDPERF__DIRECTORY_SLOTS)
         return NULL;
-    lindperf__slot *page = __atomic_load_n(&t->pages[index / LINDPERF__PAGE_SLOTS], LINDPERF__RELAXED);
+    lindperf__slot *page =
+        __atomic_load_n(&t->pages[index / LINDPERF__PAGE_SLOTS], LINDPERF__RELAXED);
     return page ? page + index % LINDPERF__PAGE_SLOTS : NULL;
 }
 
@@ -905,7 +912,8 @@ static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t in
 static inline void *lindperf__map(size_t size)
 {
     int saved_errno = errno;
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | LINDPERF__MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | LINDPERF__MAP_ANONYMOUS,
+                   -1, 0);
     errno = saved_errno;
     if (p != MAP_FAILED)
         return p;
@@ -934,7 +942,8 @@ static inline lindperf__slot *lindperf__slot_or_map(lindperf__thread *t, uint32_
         lindperf__slot *fresh = (lindperf__slot *)lindperf__map(LINDPERF__PAGE_BYTES);
         if (!fresh)
             return NULL;
-        if (__atomic_compare_exchange_n(entry, &page, fresh, 0, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
+        if (__atomic_compare_exchange_n(entry, &page, fresh, 0, __ATOMIC_RELEASE,
+                                        __ATOMIC_ACQUIRE))
             page = fresh;
         else   /* a handler of this thread mapped it while we did */
             lindperf__unmap(fresh, LINDPERF__PAGE_BYTES);
@@ -973,7 +982,13 @@ static inline void lindperf__unmap_thread(lindperf__thread *t)
             lindperf__unmap(t->pages[p], LINDPERF__PAGE_BYTES);
     if (t->detail)
         lindperf__unmap(t->detail, sizeof *t->detail);
-    lindperf__unmap(t, sizeof *t);
+    lindperf__unmap(t, LINDPERF__THREAD_BYTES);
+}
+
+/* The list's head: pushed concurrently, so read with acquire; the rest, under the lock. */
+static inline lindperf__thread *lindperf__first_thread(void)
+{
+    return __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE);
 }
 
 /* pthread calls this when a thread with a table exits, outside any handler. Its signals
@@ -1036,8 +1051,9 @@ LINDPERF__COLD static lindperf__thread *lindperf__attach(void)
     if (t || lindperf__self_denied)
         return t;
     pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);   /* done at load */
-    if (__atomic_fetch_add(&lindperf__g.thread_count, 1, LINDPERF__RELAXED) >= LINDPERF_MAX_THREADS ||
-        !(t = (lindperf__thread *)lindperf__map(sizeof *t))) {
+    size_t earlier = __atomic_fetch_add(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+    if (earlier >= LINDPERF_MAX_THREADS ||
+        !(t = (lindperf__thread *)lindperf__map(LINDPERF__THREAD_BYTES))) {
         __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
         lindperf__self_denied = 1;
         return lindperf__self;   /* a handler's table, if one came first */
@@ -1046,7 +1062,7 @@ LINDPERF__COLD static lindperf__thread *lindperf__attach(void)
     if (!__atomic_compare_exchange_n(&lindperf__self, &first, t, 0, LINDPERF__RELAXED,
                                      LINDPERF__RELAXED)) {
         /* A handler of this thread attached between our look and our map. */
-        lindperf__unmap(t, sizeof *t);
+        lindperf__unmap(t, LINDPERF__THREAD_BYTES);
         __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
         return first;
     }
@@ -1353,7 +1369,8 @@ static inline void lindperf__retire_detail_locked(const lindperf__histogram *h)
  * since no thread writes into one after handing it over. */
 LINDPERF__COLD static void lindperf__drain_retired_details_locked(void)
 {
-    lindperf__histogram *h = __atomic_exchange_n(&lindperf__g.retired_details, NULL, __ATOMIC_ACQUIRE);
+    lindperf__histogram *h =
+        __atomic_exchange_n(&lindperf__g.retired_details, NULL, __ATOMIC_ACQUIRE);
     while (h) {
         lindperf__histogram *next = h->next_retired;
         lindperf__retire_detail_locked(h);
@@ -1392,7 +1409,7 @@ static inline lindperf__slot lindperf__sum_locked(uint32_t i)
     lindperf__slot sum;
     sum.calls = lindperf__saturating_add(st->retired.calls, lindperf__load(&st->overflow.calls));
     sum.total = lindperf__saturating_add(st->retired.total, lindperf__load(&st->overflow.total));
-    for (lindperf__thread *t = __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE); t; t = t->next) {
+    for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
         const lindperf__slot *slot = lindperf__slot_of(t, i);
         if (!slot)
             continue;
@@ -1414,7 +1431,7 @@ static inline void lindperf__distribution_locked(uint32_t i, lindperf__histogram
     lindperf__drain_retired_details_locked();
     if (lindperf__g.stats[i].retired_detail)
         lindperf__histogram_merge(out, lindperf__g.stats[i].retired_detail);
-    for (const lindperf__thread *t = __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE); t; t = t->next) {
+    for (const lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
         const lindperf__histogram *h = __atomic_load_n(&t->detail, __ATOMIC_ACQUIRE);
         if (h && __atomic_load_n(&h->owner, LINDPERF__RELAXED) == i)
             lindperf__histogram_merge(out, h);
@@ -1506,7 +1523,7 @@ static inline void lindperf_reset_all(void)
             lindperf__histogram_clear(st->retired_detail);
         lindperf__store(&st->detail_dropped, 0);
     }
-    for (lindperf__thread *t = __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE); t; t = t->next) {
+    for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
         lindperf__histogram *h = __atomic_load_n(&t->detail, __ATOMIC_ACQUIRE);
         if (h)
             lindperf__histogram_clear(h);

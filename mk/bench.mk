@@ -35,6 +35,7 @@ $(SCALE_OUT)/counters-%.c: bench/scale_counters.sh
 	sh bench/scale_counters.sh $* > $@
 
 $(SCALE_OUT)/scale-%: bench/scale.c $(SCALE_OUT)/counters-%.c $(HEADER)
-	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/scale.c $(SCALE_OUT)/counters-$*.c $(LDLIBS_LINDPERF)
+	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/scale.c \
+	    $(SCALE_OUT)/counters-$*.c $(LDLIBS_LINDPERF)
 
 .PRECIOUS: $(SCALE_OUT)/counters-%.c

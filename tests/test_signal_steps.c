@@ -49,13 +49,16 @@ static void on_trap(int sig)
 
 #if defined(__x86_64__)
 /* Below the red zone, which pushf would overwrite. */
-#define TRAP_FLAG(op) __asm__ __volatile__("sub $128, %%rsp\n\tpushfq\n\t" op " (%%rsp)\n\t" \
-                                           "popfq\n\tadd $128, %%rsp" : : : "memory", "cc")
+#define TRAP_FLAG(op)                                                                   \
+    __asm__ __volatile__("sub $128, %%rsp\n\tpushfq\n\t" op " (%%rsp)\n\tpopfq\n\t" \
+                         "add $128, %%rsp" : : : "memory", "cc")
 #define TRAP_ON() TRAP_FLAG("orq $0x100,")
 #define TRAP_OFF() TRAP_FLAG("andq $~0x100,")
 #elif defined(__i386__)
-#define TRAP_ON() __asm__ __volatile__("pushfl\n\torl $0x100, (%%esp)\n\tpopfl" : : : "memory", "cc")
-#define TRAP_OFF() __asm__ __volatile__("pushfl\n\tandl $~0x100, (%%esp)\n\tpopfl" : : : "memory", "cc")
+#define TRAP_FLAG(op) \
+    __asm__ __volatile__("pushfl\n\t" op " (%%esp)\n\tpopfl" : : : "memory", "cc")
+#define TRAP_ON() TRAP_FLAG("orl $0x100,")
+#define TRAP_OFF() TRAP_FLAG("andl $~0x100,")
 #endif
 
 static const lindperf_counter *counter(const char *name)
@@ -173,7 +176,8 @@ static void every_instruction_of_a_detail_scope_may_be_interrupted(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(every_instruction_of_the_threads_first_scopes_may_be_interrupted, set_up),
+        cmocka_unit_test_setup(every_instruction_of_the_threads_first_scopes_may_be_interrupted,
+                               set_up),
         cmocka_unit_test_setup(every_instruction_of_a_detail_scope_may_be_interrupted, set_up),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -240,7 +240,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exit_key_is_one_that_never_allocates),
         cmocka_unit_test_setup(handler_scopes_lose_no_call_and_never_hang, plain),
-        cmocka_unit_test_setup(handler_scopes_in_detail_lose_no_call_and_no_sample_silently, in_detail),
+        cmocka_unit_test_setup(handler_scopes_in_detail_lose_no_call_and_no_sample_silently,
+                               in_detail),
         cmocka_unit_test(exited_threads_leave_no_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
