@@ -897,6 +897,17 @@ static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t in
     return page ? page + index % LINDPERF__PAGE_SLOTS : NULL;
 }
 
+/* Another thread's slot, for a reader: the acquire pairs with the release that published
+ * the page, so the reader sees the page as mapped. */
+static inline const lindperf__slot *lindperf__slot_seen(lindperf__thread *t, uint32_t index)
+{
+    if (index >= LINDPERF__DIRECTORY_SLOTS)
+        return NULL;
+    lindperf__slot *page =
+        __atomic_load_n(&t->pages[index / LINDPERF__PAGE_SLOTS], __ATOMIC_ACQUIRE);
+    return page ? page + index % LINDPERF__PAGE_SLOTS : NULL;
+}
+
 /* Memory straight from the kernel, zeroed, or NULL (counted, and told by the report).
  * mmap is a system call that takes no lock in user space, so a handler may call it; errno
  * is kept, since the code the handler interrupted may be about to read it. */
@@ -1410,7 +1421,7 @@ static inline lindperf__slot lindperf__sum_locked(uint32_t i)
     sum.calls = lindperf__saturating_add(st->retired.calls, lindperf__load(&st->overflow.calls));
     sum.total = lindperf__saturating_add(st->retired.total, lindperf__load(&st->overflow.total));
     for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
-        const lindperf__slot *slot = lindperf__slot_of(t, i);
+        const lindperf__slot *slot = lindperf__slot_seen(t, i);
         if (!slot)
             continue;
         sum.calls = lindperf__saturating_add(sum.calls, lindperf__load(&slot->calls));
