@@ -107,7 +107,7 @@
  *   LINDPERF_MAX_THREADS (default 4096)
  *       How many threads at once get a private slot table. Threads beyond it share one
  *       overflow table updated with atomic adds: slower, never lossy. So do counters past
- *       the 262,144th of a program.
+ *       the 262,144th of a program (the 65,536th on 32-bit systems).
  *   LINDPERF_MAX_DEPTH (default 64)
  *       How deep the discovery run follows nested scopes to learn parents. Deeper scopes
  *       are counted but get no parent.
@@ -122,7 +122,7 @@
  * Signal handlers and memory
  *   A scope may run in a signal handler, also as its thread's first scope, and also when
  *   it interrupts a scope of the same counter: nothing a scope reaches takes a lock or
- *   calls malloc (tables, pages and histograms come from mmap and join their lists with a
+ *   calls malloc (tables and histograms come from mmap and join their lists with a
  *   compare-and-swap), and the library's thread-locals are initial-exec, so none is
  *   allocated on a first use in a dlopen'ed object. Every call and its time count exactly:
  *   the owner's update of its slot is one add to memory per figure on x86-64, an add and
@@ -137,11 +137,11 @@
  *   makes its key in a constructor, before main. If 32 keys came first (a late dlopen), a
  *   thread's table is not folded at its exit: its figures stay exact, its memory stays
  *   until the process ends.
- *   A thread's memory grows with the counters it times, not with those registered: a 12 KiB
- *   directory, of which timing touches the first 4 KiB (enough for 130,000 counters), and
- *   a 4 KiB page of 256 slots for each block of 256 counters in which it timed one. A memory
- *   map the system refuses sends the thread to the overflow table (exact, slower), and
- *   the report says so on stderr.
+ *   A thread's memory grows with the counters it times, not with those registered: its
+ *   table reserves 4 MiB of address space (1 MiB on 32-bit systems), and takes a 4 KiB page
+ *   for its header and one for each block of 256 counters (in registry order) in which it
+ *   timed one. A map that the system refuses (ulimit -v, vm.overcommit_memory=2) sends the
+ *   thread to the overflow table (exact, slower), and the report says so on stderr.
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
@@ -618,20 +618,23 @@ extern lindperf_counter *__stop_lindperf_counters[] __attribute__((weak));
  * 5 (declared before 4, which uses it). PER-THREAD STORAGE
  *
  * Each thread that records gets its own table, so no two threads ever write one cache line.
- * A table is sparse: a directory of pages of slots, and a page of 256 slots (4 KiB) is
- * mapped the first time the thread records one of its counters. A thread's memory grows
- * with the counters it times, not with every registered one, and a counter registered
- * after the table was made (a shared object loaded later) just finds its page missing and
- * takes the rare path, which maps it. A reader sums every table under the registry lock.
+ * A table is sparse: it reserves address space for a slot per counter the program could
+ * ever have (LINDPERF__REACH), at an offset known at compile time, and the kernel gives a
+ * page of memory (256 slots) only when the thread first writes into it. So a thread's
+ * memory grows with the counters it times, not with every registered one; a counter
+ * registered after the table was made (a shared object loaded later) already has its slot;
+ * and finding a slot costs a scope no load. A reader sums every table under the registry
+ * lock.
  * When a thread exits, its table is folded into the counters' retired sums, so nothing is
  * lost. Threads past LINDPERF_MAX_THREADS, threads whose table could not be mapped, and
  * counters past the directory's reach share the overflow table, updated with atomic adds.
  *
  * A scope may run in a signal handler, as the thread's first scope or interrupting a scope
  * of the same counter. So nothing here that a scope can reach takes a lock or calls
- * malloc: tables, pages and histograms come from mmap, a new table joins the list with a
- * compare-and-swap on its head, and a handler that races its own thread to map something
- * loses the compare-and-swap and unmaps its copy. Only the host (under the lock) and the
+ * malloc: tables and histograms come from mmap (a first write into a page is the kernel's
+ * business), a new table joins the list with a compare-and-swap on its head, and a handler
+ * that races its own thread to map something loses the compare-and-swap and unmaps its
+ * copy. Only the host (under the lock) and the
  * exit of a thread (with its signals blocked) take a table off the list or unmap it.
  *
  * A reset does not touch the slots: it remembers the current sums as the baseline, and
@@ -664,29 +667,29 @@ typedef struct lindperf__histogram {
     lindperf__u64 buckets[LINDPERF__BUCKETS];
 } lindperf__histogram;
 
-/* 256 slots of 16 bytes: one 4 KiB page of memory. The directory's reach, 262,144
- * counters, is fixed here and never by a compile-time option, so that objects built with
- * different options agree on where a slot is. */
-#define LINDPERF__PAGE_SLOTS 256u
-#define LINDPERF__DIRECTORY_PAGES 1024u
-#define LINDPERF__DIRECTORY_SLOTS (LINDPERF__PAGE_SLOTS * LINDPERF__DIRECTORY_PAGES)
+/* The counters that have a slot in every table: 4 MiB of address space a thread (1 MiB on
+ * 32-bit systems, where address space is short), of which only written pages take memory.
+ * Fixed here, never by a compile-time option, so that objects built with different
+ * options agree on where a slot is. */
+#define LINDPERF__REACH (sizeof(void *) >= 8 ? 262144u : 65536u)
 
 typedef struct lindperf__thread {
     struct lindperf__thread *next;               /* the list of live tables */
     lindperf__histogram *detail;                 /* mapped on the first detail record */
     void *discovery;                             /* the discovery record (docs/design.md) */
     uint32_t detail_busy;                        /* this thread is inside its detail code */
-    lindperf__slot *pages[LINDPERF__DIRECTORY_PAGES];   /* NULL until first used */
-    /* Last: its size depends on a compile-time option, the fields above must not. */
     uint32_t depth;                              /* discovery: scopes open on this thread */
     uint32_t open[LINDPERF_MAX_DEPTH];           /* discovery: their counters' indexes */
 } lindperf__thread;
 
-/* What a table maps, the same in every object whatever its options, so that a thread's
- * exit unmaps exactly what its first record mapped. */
-#define LINDPERF__THREAD_BYTES (12u * 1024)
-typedef char lindperf__thread_fits_its_map[sizeof(lindperf__thread) <= LINDPERF__THREAD_BYTES
-                                           ? 1 : -1];
+/* The slots start a page after the header: an offset known at compile time, rather than a
+ * pointer in the header, saves a scope a dependent load before its first timer read. The
+ * same in every object whatever its options, so that a thread's exit unmaps exactly what its
+ * first record mapped. */
+#define LINDPERF__SLOTS_OFFSET 4096u
+#define LINDPERF__THREAD_BYTES (LINDPERF__SLOTS_OFFSET + LINDPERF__REACH * sizeof(lindperf__slot))
+typedef char lindperf__thread_fits_its_page[sizeof(lindperf__thread) <= LINDPERF__SLOTS_OFFSET
+                                            ? 1 : -1];
 
 /* What the registry keeps per counter, besides the live slots. */
 typedef struct lindperf__stats {
@@ -886,26 +889,12 @@ static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
         ;
 }
 
-/* The hot path's slot: one load from the directory. NULL sends the scope to the rare
- * path, which maps the page. */
+/* A thread's slot for a counter, or NULL past the reach: the overflow table. */
 static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t index)
 {
-    if (index >= LINDPERF__DIRECTORY_SLOTS)
+    if (index >= LINDPERF__REACH)
         return NULL;
-    lindperf__slot *page =
-        __atomic_load_n(&t->pages[index / LINDPERF__PAGE_SLOTS], LINDPERF__RELAXED);
-    return page ? page + index % LINDPERF__PAGE_SLOTS : NULL;
-}
-
-/* Another thread's slot, for a reader: the acquire pairs with the release that published
- * the page, so the reader sees the page as mapped. */
-static inline const lindperf__slot *lindperf__slot_seen(lindperf__thread *t, uint32_t index)
-{
-    if (index >= LINDPERF__DIRECTORY_SLOTS)
-        return NULL;
-    lindperf__slot *page =
-        __atomic_load_n(&t->pages[index / LINDPERF__PAGE_SLOTS], __ATOMIC_ACQUIRE);
-    return page ? page + index % LINDPERF__PAGE_SLOTS : NULL;
+    return (lindperf__slot *)(void *)((char *)t + LINDPERF__SLOTS_OFFSET) + index;
 }
 
 /* Memory straight from the kernel, zeroed, or NULL (counted, and told by the report).
@@ -939,29 +928,6 @@ static inline void lindperf__unmap(void *p, size_t size)
     errno = saved_errno;
 }
 
-#define LINDPERF__PAGE_BYTES (LINDPERF__PAGE_SLOTS * sizeof(lindperf__slot))
-
-/* The rare path's slot: maps the page when the thread has none there yet. NULL when the
- * counter is past the directory or the page could not be mapped: the overflow table. */
-static inline lindperf__slot *lindperf__slot_or_map(lindperf__thread *t, uint32_t index)
-{
-    if (index >= LINDPERF__DIRECTORY_SLOTS)
-        return NULL;
-    lindperf__slot **entry = &t->pages[index / LINDPERF__PAGE_SLOTS];
-    lindperf__slot *page = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
-    if (!page) {
-        lindperf__slot *fresh = (lindperf__slot *)lindperf__map(LINDPERF__PAGE_BYTES);
-        if (!fresh)
-            return NULL;
-        if (__atomic_compare_exchange_n(entry, &page, fresh, 0, __ATOMIC_RELEASE,
-                                        __ATOMIC_ACQUIRE))
-            page = fresh;
-        else   /* a handler of this thread mapped it while we did */
-            lindperf__unmap(fresh, LINDPERF__PAGE_BYTES);
-    }
-    return page + index % LINDPERF__PAGE_SLOTS;
-}
-
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t);
 LINDPERF__COLD static void lindperf__drain_retired_details_locked(void);
 
@@ -988,9 +954,6 @@ static inline void lindperf__unlink_locked(lindperf__thread *t)
 
 static inline void lindperf__unmap_thread(lindperf__thread *t)
 {
-    for (uint32_t p = 0; p < LINDPERF__DIRECTORY_PAGES; p++)
-        if (t->pages[p])
-            lindperf__unmap(t->pages[p], LINDPERF__PAGE_BYTES);
     if (t->detail)
         lindperf__unmap(t->detail, sizeof *t->detail);
     lindperf__unmap(t, LINDPERF__THREAD_BYTES);
@@ -1135,7 +1098,7 @@ static inline void lindperf__detail_add(lindperf__thread *t, uint32_t owner, uin
     __atomic_store_n(&t->detail_busy, 0, LINDPERF__RELAXED);
 }
 
-/* What storage could not do, told once on stderr: tables, pages or histograms that mmap
+/* What storage could not do, told once on stderr: tables or histograms that mmap
  * refused, and distribution samples that no histogram took. */
 static inline void lindperf__storage_warn(void)
 {
@@ -1163,11 +1126,10 @@ static inline void lindperf__storage_warn(void)
  *
  * The whole hot path is on this screen. A scope loads its counter's mode and, when the
  * counter is not live, is done: one load and one well-predicted branch, and its end tests
- * a register. A live scope finds this thread's slot (one load from the thread's directory
- * of pages) and reads the timer; its end reads the timer again and adds one call and the
- * interval to the slot. Finding the slot before the first read keeps that chain of loads
- * out of the fenced tail, where it would cost ~2 ns more per scope. Anything rarer (no
- * table or page yet, detail, discovery) goes out of line.
+ * a register. A live scope finds this thread's slot and reads the timer; its end reads the
+ * timer again and adds one call and the interval to the slot. Finding the slot before the
+ * first read keeps that chain of loads out of the fenced tail, where it would cost ~2 ns
+ * more per scope. Anything rarer (no table yet, detail, discovery) goes out of line.
  */
 typedef struct lindperf_scope {
     lindperf_counter *counter;
@@ -1253,7 +1215,7 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
         return;
     }
     lindperf__thread *t = lindperf__attach();
-    lindperf__slot *slot = t ? lindperf__slot_or_map(t, c->index) : NULL;
+    lindperf__slot *slot = t ? lindperf__slot_of(t, c->index) : NULL;
     if (mode & LINDPERF__MODE_DETAIL)
         lindperf__detail_add(t, c->index, elapsed);
     if (slot)
@@ -1390,21 +1352,14 @@ LINDPERF__COLD static void lindperf__drain_retired_details_locked(void)
     }
 }
 
-/* Moves an exiting thread's slots and samples into the counters' retired sums. */
+/* Adds an exiting thread's slots and samples into the counters' retired sums. Its untouched
+ * pages read as the kernel's zero page. */
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t)
 {
-    for (uint32_t p = 0; p < LINDPERF__DIRECTORY_PAGES; p++) {
-        lindperf__slot *page = __atomic_load_n(&t->pages[p], __ATOMIC_ACQUIRE);
-        for (uint32_t k = 0; page && k < LINDPERF__PAGE_SLOTS; k++) {
-            size_t i = (size_t)p * LINDPERF__PAGE_SLOTS + k;
-            if (i >= lindperf__g.count)
-                break;
-            lindperf__slot *to = &lindperf__g.stats[i].retired;
-            to->calls = lindperf__saturating_add(to->calls, lindperf__load(&page[k].calls));
-            to->total = lindperf__saturating_add(to->total, lindperf__load(&page[k].total));
-            lindperf__store(&page[k].calls, 0);
-            lindperf__store(&page[k].total, 0);
-        }
+    for (uint32_t i = 0; i < lindperf__g.count && i < LINDPERF__REACH; i++) {
+        lindperf__slot *from = lindperf__slot_of(t, i), *to = &lindperf__g.stats[i].retired;
+        to->calls = lindperf__saturating_add(to->calls, lindperf__load(&from->calls));
+        to->total = lindperf__saturating_add(to->total, lindperf__load(&from->total));
     }
     lindperf__drain_retired_details_locked();
     if (t->detail) {
@@ -1421,7 +1376,7 @@ static inline lindperf__slot lindperf__sum_locked(uint32_t i)
     sum.calls = lindperf__saturating_add(st->retired.calls, lindperf__load(&st->overflow.calls));
     sum.total = lindperf__saturating_add(st->retired.total, lindperf__load(&st->overflow.total));
     for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
-        const lindperf__slot *slot = lindperf__slot_seen(t, i);
+        const lindperf__slot *slot = lindperf__slot_of(t, i);
         if (!slot)
             continue;
         sum.calls = lindperf__saturating_add(sum.calls, lindperf__load(&slot->calls));
