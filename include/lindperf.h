@@ -128,9 +128,10 @@
  *   the owner's update of its slot is one add to memory per figure on x86-64, an add and
  *   add-with-carry pair on i386, and one load/store-exclusive pair for both figures on
  *   aarch64 (it has no add to memory before LSE), none of which a handler's own update can
- *   spoil. x86 and i386 are tested with a handler's scope after every instruction of a
- *   scope; aarch64 under qemu, which cannot show the cost on hardware, so that cost is not
- *   measured. Under --perf-detail a handler that interrupts its own thread's detail
+ *   spoil. make test puts a handler's scope after every instruction of a scope on x86-64;
+ *   i386 (the same way) and aarch64 (under qemu, which delivers signals only between
+ *   blocks and says nothing of cost on hardware, so that cost is not measured) were
+ *   checked by hand. Under --perf-detail a handler that interrupts its own thread's detail
  *   bookkeeping leaves its sample out of the percentiles, and the report says how many.
  *   A thread's exit hook is set with pthread_setspecific on its first record, perhaps in a
  *   handler: glibc never allocates there for the process's first 32 keys, and lindperf
