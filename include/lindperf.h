@@ -143,7 +143,8 @@
  *       without the instrumentation.
  *   LINDPERF_MAX_THREADS (default 4096)
  *       How many threads at once get a private slot table. Threads beyond it share one
- *       overflow table updated with atomic adds: slower, never lossy.
+ *       overflow table updated with atomic adds: slower, never lossy. So do counters past
+ *       the 262,144th of a program (the 65,536th on 32-bit systems).
  *   No option shapes memory that objects share, so objects built with different values
  *   link and run together. (LINDPERF_MAX_DEPTH, which once did, is gone: discovery
  *   follows scopes to any depth.)
@@ -175,6 +176,31 @@
  *   its total, average and distribution only the outermost ones, so its total never
  *   exceeds the wall time it lies in. Only the counters that recursed in discovery pay
  *   for this, through the rare path.
+ *
+ * Signal handlers and memory
+ *   A scope may run in a signal handler, also as its thread's first scope, and also when
+ *   it interrupts a scope of the same counter: nothing a scope reaches takes a lock or
+ *   calls malloc (tables and histograms come from mmap and join their lists with a
+ *   compare-and-swap), and the library's thread-locals are initial-exec, so none is
+ *   allocated on a first use in a dlopen'ed object. Every call and its time count exactly:
+ *   the owner's update of its slot is one add to memory per figure on x86-64, an add and
+ *   add-with-carry pair on i386, and one load/store-exclusive pair for both figures on
+ *   aarch64 (it has no add to memory before LSE), none of which a handler's own update can
+ *   spoil. make test puts a handler's scope after every instruction of a scope on x86-64;
+ *   i386 (the same way) and aarch64 (under qemu, which delivers signals only between
+ *   blocks and says nothing of cost on hardware, so that cost is not measured) were
+ *   checked by hand. Under --perf-detail a handler that interrupts its own thread's detail
+ *   bookkeeping leaves its sample out of the percentiles, and the report says how many.
+ *   A thread's exit hook is set with pthread_setspecific on its first record, perhaps in a
+ *   handler: glibc never allocates there for the process's first 32 keys, and lindperf
+ *   makes its key in a constructor, before main. If 32 keys came first (a late dlopen), a
+ *   thread's table is not folded at its exit: its figures stay exact, its memory stays
+ *   until the process ends.
+ *   A thread's memory grows with the counters it times, not with those registered: its
+ *   table reserves 4 MiB of address space (1 MiB on 32-bit systems), and takes a 4 KiB page
+ *   for its header and one for each block of 256 counters (in registry order) in which it
+ *   timed one. A map that the system refuses (ulimit -v, vm.overcommit_memory=2) sends the
+ *   thread to the overflow table (exact, slower), and the report says so on stderr.
  *
  * What is measured, and what is not
  *   A scope runs its end on every normal way out of its block. It does not on longjmp,
@@ -550,8 +576,9 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -941,13 +968,25 @@ LINDPERF__WEAK lindperf__object_list lindperf__objects = {
 /* ---------------------------------------------------------------------------------------
  * 5 (declared before 4, which uses it). PER-THREAD STORAGE
  *
- * Each thread that records gets its own table with one slot per counter, allocated on its
- * first record and aligned to a cache line, so no two threads ever write one line. The
- * owner thread updates its slots with plain loads and stores (relaxed atomics, which
- * compile to plain moves); a reader sums every table under the registry lock. When a
- * thread exits, its table is folded into the counters' retired sums, so nothing is lost.
- * Threads past LINDPERF_MAX_THREADS, or whose table could not be allocated, share the
- * overflow table, updated with atomic adds.
+ * Each thread that records gets its own table, so no two threads ever write one cache line.
+ * A table is sparse: it reserves address space for a slot per counter the program could
+ * ever have (LINDPERF__REACH), at an offset known at compile time, and the kernel gives a
+ * page of memory (256 slots) only when the thread first writes into it. So a thread's
+ * memory grows with the counters it times, not with every registered one; a counter
+ * registered after the table was made (a shared object loaded later) already has its slot;
+ * and finding a slot costs a scope no load. A reader sums every table under the registry
+ * lock.
+ * When a thread exits, its table is folded into the counters' retired sums, so nothing is
+ * lost. Threads past LINDPERF_MAX_THREADS, threads whose table could not be mapped, and
+ * counters past the directory's reach share the overflow table, updated with atomic adds.
+ *
+ * A scope may run in a signal handler, as the thread's first scope or interrupting a scope
+ * of the same counter. So nothing here that a scope can reach takes a lock or calls
+ * malloc: tables and histograms come from mmap (a first write into a page is the kernel's
+ * business), a new table joins the list with a compare-and-swap on its head, and a handler
+ * that races its own thread to map something loses the compare-and-swap and unmaps its
+ * copy. Only the host (under the lock) and the
+ * exit of a thread (with its signals blocked) take a table off the list or unmap it.
  *
  * A reset does not touch the slots: it remembers the current sums as the baseline, and
  * readers subtract it. Slots therefore only ever grow, and a reset can never be undone by
@@ -974,30 +1013,36 @@ typedef struct lindperf__slot {
 
 typedef struct lindperf__histogram {
     uint32_t owner;           /* index of the counter these samples belong to */
+    struct lindperf__histogram *next_retired;   /* on lindperf__g.retired_details */
     lindperf__u64 count, min, max;
     lindperf__u64 buckets[LINDPERF__BUCKETS];
 } lindperf__histogram;
 
 typedef struct lindperf__record lindperf__record;   /* the enclosure store's, below */
 
+/* The counters that have a slot in every table: 4 MiB of address space a thread (1 MiB on
+ * 32-bit systems, where address space is short), of which only written pages take memory.
+ * Fixed here, never by a compile-time option, so that objects built with different
+ * options agree on where a slot is. */
+#define LINDPERF__REACH (sizeof(void *) >= 8 ? 262144u : 65536u)
+
 typedef struct lindperf__thread {
-    struct lindperf__thread *next;
-    lindperf__histogram *detail;                 /* allocated on the first detail record */
+    struct lindperf__thread *next;               /* the list of live tables */
+    lindperf__histogram *detail;                 /* mapped on the first detail record */
     lindperf__record *discovery;                 /* open scopes and the calling contexts */
+    uint32_t detail_busy;                        /* this thread is inside its detail code */
     uint32_t open_activations;                   /* of the live counter that recursed */
     lindperf__u64 nested_calls;                  /* activations inside it, not yet counted */
 } lindperf__thread;
 
-/* The slots, one per counter, start on the first cache line after the header. An offset
- * known at compile time, rather than a pointer in the header, saves a scope one dependent
- * load before its first timer read. */
-#define LINDPERF__THREAD_HEADER \
-    ((sizeof(lindperf__thread) + LINDPERF__CACHE_LINE - 1) & ~(size_t)(LINDPERF__CACHE_LINE - 1))
-
-static inline lindperf__slot *lindperf__slots(lindperf__thread *t)
-{
-    return (lindperf__slot *)(void *)((char *)t + LINDPERF__THREAD_HEADER);
-}
+/* The slots start a page after the header: an offset known at compile time, rather than a
+ * pointer in the header, saves a scope a dependent load before its first timer read. The
+ * same in every object whatever its options, so that a thread's exit unmaps exactly what its
+ * first record mapped. */
+#define LINDPERF__SLOTS_OFFSET 4096u
+#define LINDPERF__THREAD_BYTES (LINDPERF__SLOTS_OFFSET + LINDPERF__REACH * sizeof(lindperf__slot))
+typedef char lindperf__thread_fits_its_page[sizeof(lindperf__thread) <= LINDPERF__SLOTS_OFFSET
+                                            ? 1 : -1];
 
 /* The enclosure store's data (docs/design.md); its code follows the scope guard. */
 #define LINDPERF__NO_NODE UINT32_MAX
@@ -1048,10 +1093,12 @@ typedef struct lindperf__stats {
     lindperf__slot overflow;       /* shared by threads without a table; atomic adds */
     lindperf__slot baseline;       /* the sums at the last reset */
     lindperf__histogram *retired_detail;
+    lindperf__u64 detail_dropped;  /* samples that no histogram took (see detail_add) */
     uint32_t reached;              /* a discovery run entered it */
     uint32_t timed;                /* a timed run was made for it */
     uint32_t recursed;             /* a scope of it began while one was open on its thread */
     uint32_t contexts;             /* nodes of the process tree that are its */
+    uint32_t busiest;              /* the one of them with the most calls, or LINDPERF__NO_NODE */
     lindperf__u64 nested;          /* activations inside another of its own: calls, no time */
     double floor;                  /* the floor measured just before that run; 0: none */
 } lindperf__stats;
@@ -1076,9 +1123,12 @@ typedef struct lindperf__globals {
     lindperf__pair *conflicts;    /* counters that nested, sorted; see lindperf__conflict */
     size_t conflict_count;
     int conflicts_lost;                  /* out of memory: every pair counts as nested */
-    lindperf__thread *threads;           /* every live thread's table */
-    size_t thread_count;
+    lindperf__thread *threads;           /* every live thread's table; pushed with CAS */
+    size_t thread_count;                 /* tables given out and not yet returned */
     pthread_key_t exit_key;
+    lindperf__histogram *retired_details;   /* handed over by threads, merged by the host */
+    lindperf__u64 map_failures;          /* mmap refused a table, a page or a histogram */
+    lindperf__u64 map_failures_told;     /* how many of them the user was told about */
 
     lindperf_timer timer;
     lindperf__u64 net_floor;             /* subtracted from every interval; 0 when gross */
@@ -1112,17 +1162,24 @@ typedef struct lindperf__globals {
     uint32_t nested_outer, nested_inner;
 } lindperf__globals;
 
-/* One copy per program whatever the number of translation units: weak definitions. */
+/* One copy per program whatever the number of translation units: weak definitions.
+ * The thread-locals are initial-exec: in a dlopen'ed object a general-dynamic variable is
+ * allocated (malloc) on its first access by each thread, and that access could be a
+ * handler's. Initial-exec ones sit in the static TLS block that glibc reserves room for at
+ * dlopen, so reading them never allocates. */
+#define LINDPERF__TLS __thread __attribute__((tls_model("initial-exec")))
 extern lindperf__globals lindperf__g;
 LINDPERF__WEAK lindperf__globals lindperf__g;
 extern pthread_mutex_t lindperf__lock;
 LINDPERF__WEAK pthread_mutex_t lindperf__lock = PTHREAD_MUTEX_INITIALIZER;
 extern pthread_mutex_t lindperf__calibration_lock;   /* the floor and the TSC frequency */
 LINDPERF__WEAK pthread_mutex_t lindperf__calibration_lock = PTHREAD_MUTEX_INITIALIZER;
-extern __thread lindperf__thread *lindperf__self;
-LINDPERF__WEAK __thread lindperf__thread *lindperf__self;
-extern __thread int lindperf__self_denied;   /* no table for this thread: use the overflow */
-LINDPERF__WEAK __thread int lindperf__self_denied;
+extern pthread_once_t lindperf__exit_key_once;
+LINDPERF__WEAK pthread_once_t lindperf__exit_key_once = PTHREAD_ONCE_INIT;
+extern LINDPERF__TLS lindperf__thread *lindperf__self;
+LINDPERF__WEAK LINDPERF__TLS lindperf__thread *lindperf__self;
+extern LINDPERF__TLS int lindperf__self_denied;   /* no table for this thread: use the overflow */
+LINDPERF__WEAK LINDPERF__TLS int lindperf__self_denied;
 
 static inline uint64_t lindperf__saturating_add(uint64_t a, uint64_t b)
 {
@@ -1174,7 +1231,8 @@ static inline void lindperf__histogram_clear(lindperf__histogram *h)
     lindperf__store(&h->max, 0);
 }
 
-/* The owner thread's update: plain stores, read concurrently by the report. */
+/* The owner thread's update: plain stores, read concurrently by the report. Its own
+ * handlers never add to a histogram while it does (see lindperf__detail_add). */
 static inline void lindperf__histogram_add(lindperf__histogram *h, uint64_t v)
 {
     lindperf__u64 *bucket = &h->buckets[lindperf__bucket_of(v)];
@@ -1202,64 +1260,54 @@ static inline void lindperf__histogram_merge(lindperf__histogram *dst, const lin
         dst->max = hi;
 }
 
-LINDPERF__COLD static void lindperf__init_locked(void);
-
-LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t);
-LINDPERF__COLD static void lindperf__record_release_locked(lindperf__record *r);
-
-/* pthread calls this when a thread with a table exits. */
-static inline void lindperf__thread_exit(void *table)
-{
-    lindperf__thread *t = (lindperf__thread *)table;
-    pthread_mutex_lock(&lindperf__lock);
-    lindperf__fold_thread_locked(t);
-    lindperf__record_release_locked(t->discovery);
-    for (lindperf__thread **p = &lindperf__g.threads; *p; p = &(*p)->next) {
-        if (*p == t) {
-            *p = t->next;
-            break;
-        }
-    }
-    lindperf__g.thread_count--;
-    pthread_mutex_unlock(&lindperf__lock);
-    lindperf__self = NULL;
-    free(t->detail);
-    free(t);
-}
-
-/* Gives the calling thread its table, or NULL when it must use the overflow table. */
-LINDPERF__COLD static lindperf__thread *lindperf__attach(void)
-{
-    if (lindperf__self_denied)
-        return NULL;
-    pthread_mutex_lock(&lindperf__lock);
-    lindperf__init_locked();
-    lindperf__thread *t = NULL;
-    size_t size = LINDPERF__THREAD_HEADER + lindperf__g.table_slots * sizeof(lindperf__slot);
-    size = (size + LINDPERF__CACHE_LINE - 1) & ~(size_t)(LINDPERF__CACHE_LINE - 1);
-    void *memory = NULL;
-    if (lindperf__g.thread_count < LINDPERF_MAX_THREADS &&
-        posix_memalign(&memory, LINDPERF__CACHE_LINE, size) == 0) {
-        memset(memory, 0, size);
-        t = (lindperf__thread *)memory;
-        t->next = lindperf__g.threads;
-        lindperf__g.threads = t;
-        lindperf__g.thread_count++;
-    }
-    pthread_mutex_unlock(&lindperf__lock);
-    if (t) {
-        pthread_setspecific(lindperf__g.exit_key, t);
-        lindperf__self = t;
-    } else {
-        lindperf__self_denied = 1;
-    }
-    return t;
-}
-
+/* The owner's update of its slot, exact against its own signal handlers: a handler runs
+ * between two instructions of the thread it interrupts, so an update that is one
+ * instruction, or a sequence that a handler's own update cannot spoil, loses nothing. No
+ * other thread writes the slot, so none of these needs a lock prefix or a barrier.
+ *   x86-64: one add to memory per figure. The carry of the total's add saturates it.
+ *   i386: an add and an add-with-carry per figure. A handler between the two leaves the
+ *     low word and the carry flag as one update would (the kernel saves and restores the
+ *     flags around it), and its own pair adds its value whole, so the sum is exact.
+ *   aarch64: there is no add to memory before LSE, so both figures go through one
+ *     load-exclusive/store-exclusive pair; a handler that runs in between clears the
+ *     exclusive monitor, so the store fails and the pair is done again on the new values.
+ *   elsewhere: the compiler's atomic add. */
 static inline void lindperf__slot_add(lindperf__slot *s, uint64_t elapsed)
 {
-    lindperf__store(&s->calls, lindperf__load(&s->calls) + 1);
-    lindperf__store(&s->total, lindperf__saturating_add(lindperf__load(&s->total), elapsed));
+#if defined(__x86_64__)
+    __asm__ __volatile__("addq $1, %0" : "+m"(s->calls) : : "cc");
+    __asm__ __volatile__("addq %1, %0\n\t"
+                         "jnc 1f\n\t"
+                         "movq $-1, %0\n"
+                         "1:" : "+m"(s->total) : "r"(elapsed) : "cc");
+#elif defined(__i386__)
+    __asm__ __volatile__("addl $1, 0(%0)\n\t"
+                         "adcl $0, 4(%0)\n\t"
+                         "addl %1, 8(%0)\n\t"
+                         "adcl %2, 12(%0)\n\t"
+                         "jnc 1f\n\t"
+                         "movl $-1, 8(%0)\n\t"
+                         "movl $-1, 12(%0)\n"
+                         "1:" : : "r"(s), "r"((uint32_t)elapsed), "r"((uint32_t)(elapsed >> 32))
+                         : "cc", "memory");
+#elif defined(__aarch64__)
+    uint64_t calls, total;
+    uint32_t failed;
+    __asm__ __volatile__("1: ldxp %0, %1, [%3]\n\t"
+                         "add %0, %0, #1\n\t"
+                         "adds %1, %1, %4\n\t"
+                         "csinv %1, %1, xzr, cc\n\t"
+                         "stxp %w2, %0, %1, [%3]\n\t"
+                         "cbnz %w2, 1b"
+                         : "=&r"(calls), "=&r"(total), "=&r"(failed)
+                         : "r"(s), "r"(elapsed) : "cc", "memory");
+#else
+    __atomic_fetch_add(&s->calls, 1, LINDPERF__RELAXED);
+    uint64_t old = lindperf__load(&s->total);
+    while (!__atomic_compare_exchange_n(&s->total, &old, lindperf__saturating_add(old, elapsed),
+                                        1, LINDPERF__RELAXED, LINDPERF__RELAXED))
+        ;
+#endif
 }
 
 static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
@@ -1269,6 +1317,241 @@ static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
     while (!__atomic_compare_exchange_n(&s->total, &old, lindperf__saturating_add(old, elapsed),
                                         1, LINDPERF__RELAXED, LINDPERF__RELAXED))
         ;
+}
+
+/* A thread's slot for a counter, or NULL past the reach: the overflow table. */
+static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t index)
+{
+    if (index >= LINDPERF__REACH)
+        return NULL;
+    return (lindperf__slot *)(void *)((char *)t + LINDPERF__SLOTS_OFFSET) + index;
+}
+
+/* Memory straight from the kernel, zeroed, or NULL (counted, and told by the report).
+ * mmap is a system call that takes no lock in user space, so a handler may call it; errno
+ * is kept, since the code the handler interrupted may be about to read it. */
+#if defined(MAP_ANONYMOUS)
+#define LINDPERF__MAP_ANONYMOUS MAP_ANONYMOUS
+#elif defined(__linux__) && (defined(__x86_64__) || defined(__i386__) || defined(__aarch64__) || \
+                             defined(__arm__) || defined(__riscv) || defined(__powerpc__))
+#define LINDPERF__MAP_ANONYMOUS 0x20   /* hidden by a strict -std; its value on these */
+#else
+#error "lindperf: this platform hides MAP_ANONYMOUS; build with -D_DEFAULT_SOURCE or -std=gnu11"
+#endif
+
+static inline void *lindperf__map(size_t size)
+{
+    int saved_errno = errno;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | LINDPERF__MAP_ANONYMOUS,
+                   -1, 0);
+    errno = saved_errno;
+    if (p != MAP_FAILED)
+        return p;
+    __atomic_fetch_add(&lindperf__g.map_failures, 1, LINDPERF__RELAXED);
+    return NULL;
+}
+
+static inline void lindperf__unmap(void *p, size_t size)
+{
+    int saved_errno = errno;
+    if (p)
+        munmap(p, size);
+    errno = saved_errno;
+}
+
+LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t);
+LINDPERF__COLD static void lindperf__drain_retired_details_locked(void);
+LINDPERF__COLD static void lindperf__record_release_locked(lindperf__record *r);
+
+/* Takes t off the list. Pushes only ever change the head, so only the head needs a
+ * compare-and-swap; the rest of the list changes under the lock alone. */
+static inline void lindperf__unlink_locked(lindperf__thread *t)
+{
+    lindperf__thread **link = &lindperf__g.threads;
+    for (;;) {
+        lindperf__thread *at = __atomic_load_n(link, __ATOMIC_ACQUIRE);
+        if (!at)
+            return;
+        if (at != t) {
+            link = &at->next;
+        } else if (link != &lindperf__g.threads) {
+            *link = t->next;
+            return;
+        } else if (__atomic_compare_exchange_n(link, &at, t->next, 0, __ATOMIC_ACQ_REL,
+                                               __ATOMIC_ACQUIRE)) {
+            return;
+        }   /* else a new table was pushed in front of t: walk again */
+    }
+}
+
+static inline void lindperf__unmap_thread(lindperf__thread *t)
+{
+    if (t->detail)
+        lindperf__unmap(t->detail, sizeof *t->detail);
+    lindperf__unmap(t, LINDPERF__THREAD_BYTES);
+}
+
+/* The list's head: pushed concurrently, so read with acquire; the rest, under the lock. */
+static inline lindperf__thread *lindperf__first_thread(void)
+{
+    return __atomic_load_n(&lindperf__g.threads, __ATOMIC_ACQUIRE);
+}
+
+/* pthread calls this when a thread with a table exits, outside any handler. Its signals
+ * are blocked meanwhile, so that none of its handlers sees the table half gone; the scopes
+ * that it still makes afterwards (in other destructors, in handlers) go to the overflow
+ * table. */
+static inline void lindperf__thread_exit(void *table)
+{
+    lindperf__thread *t = (lindperf__thread *)table;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    lindperf__self = NULL;
+    lindperf__self_denied = 1;
+    pthread_mutex_lock(&lindperf__lock);
+    lindperf__fold_thread_locked(t);
+    lindperf__record_release_locked(t->discovery);
+    lindperf__unlink_locked(t);
+    pthread_mutex_unlock(&lindperf__lock);
+    lindperf__unmap_thread(t);
+    __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static inline void lindperf__make_exit_key(void)
+{
+    pthread_key_create(&lindperf__g.exit_key, lindperf__thread_exit);
+}
+
+/* At load, so that the key is one of the process's first few: see lindperf__attach. Weak,
+ * so that the program has one copy; each object's constructor entry calls it, once or
+ * many times alike. */
+extern void lindperf__storage_constructor(void);
+LINDPERF__WEAK __attribute__((constructor)) void lindperf__storage_constructor(void)
+{
+    pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);
+}
+
+/* Whether pthread_setspecific on our key can run in a handler. musl's is one store into
+ * the thread's key array, which it allocates with the thread. glibc's is a store into the
+ * thread's descriptor for the first 32 keys (PTHREAD_KEY_2NDLEVEL_SIZE), and above them
+ * may calloc a second-level block: a handler that interrupted malloc would then wait for
+ * itself. The key is made by a constructor, before main, so it is below 32 unless the
+ * program's libraries made 32 keys before; then a table is not folded at its thread's
+ * exit: it stays on the list, summed like a live one (nothing is lost), and its memory
+ * stays until the process ends. */
+static inline int lindperf__exit_hook_is_signal_safe(void)
+{
+#if defined(__GLIBC__)
+    return (unsigned long)lindperf__g.exit_key < 32;
+#else
+    return 1;
+#endif
+}
+
+/* Gives the calling thread its table, or NULL when it must use the overflow table. It may
+ * run in a signal handler, even one that interrupted this same function. */
+LINDPERF__COLD static lindperf__thread *lindperf__attach(void)
+{
+    lindperf__thread *t = lindperf__self;
+    if (t || lindperf__self_denied)
+        return t;
+    pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);   /* done at load */
+    size_t earlier = __atomic_fetch_add(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+    if (earlier >= LINDPERF_MAX_THREADS ||
+        !(t = (lindperf__thread *)lindperf__map(LINDPERF__THREAD_BYTES))) {
+        __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+        lindperf__self_denied = 1;
+        return lindperf__self;   /* a handler's table, if one came first */
+    }
+    lindperf__thread *first = NULL;
+    if (!__atomic_compare_exchange_n(&lindperf__self, &first, t, 0, LINDPERF__RELAXED,
+                                     LINDPERF__RELAXED)) {
+        /* A handler of this thread attached between our look and our map. */
+        lindperf__unmap(t, LINDPERF__THREAD_BYTES);
+        __atomic_fetch_sub(&lindperf__g.thread_count, 1, LINDPERF__RELAXED);
+        return first;
+    }
+    t->next = __atomic_load_n(&lindperf__g.threads, LINDPERF__RELAXED);
+    while (!__atomic_compare_exchange_n(&lindperf__g.threads, &t->next, t, 1, __ATOMIC_RELEASE,
+                                        LINDPERF__RELAXED))
+        ;
+    if (lindperf__exit_hook_is_signal_safe())
+        pthread_setspecific(lindperf__g.exit_key, t);
+    return t;
+}
+
+/* A thread keeps the distribution of one counter at a time. When it records another, the
+ * histogram it had goes to lindperf__g.retired_details for the host to merge, and it maps
+ * a new one. Only a context that is not inside this thread's detail code does this, so no
+ * one is still writing into the histogram that it hands over. */
+static inline lindperf__histogram *lindperf__claim_detail(lindperf__thread *t, uint32_t owner)
+{
+    lindperf__histogram *h = t->detail;
+    if (h && lindperf__load(&h->count) == 0) {
+        __atomic_store_n(&h->owner, owner, LINDPERF__RELAXED);
+        return h;
+    }
+    if (h) {
+        __atomic_store_n(&t->detail, NULL, __ATOMIC_RELEASE);
+        h->next_retired = __atomic_load_n(&lindperf__g.retired_details, LINDPERF__RELAXED);
+        while (!__atomic_compare_exchange_n(&lindperf__g.retired_details, &h->next_retired, h, 1,
+                                            __ATOMIC_RELEASE, LINDPERF__RELAXED))
+            ;
+    }
+    h = (lindperf__histogram *)lindperf__map(sizeof *h);
+    if (!h)
+        return NULL;
+    h->owner = owner;
+    h->min = UINT64_MAX;
+    __atomic_store_n(&t->detail, h, __ATOMIC_RELEASE);
+    return h;
+}
+
+/* A handler that interrupts its thread's detail code finds detail_busy set: it must not
+ * touch the histogram that code holds, so its sample is dropped from the distribution
+ * (counted per counter, and said in the report) while its call and time still count. */
+static inline void lindperf__detail_add(lindperf__thread *t, uint32_t owner, uint64_t elapsed)
+{
+    if (!t || __atomic_load_n(&t->detail_busy, LINDPERF__RELAXED)) {
+        __atomic_fetch_add(&lindperf__g.stats[owner].detail_dropped, 1, LINDPERF__RELAXED);
+        return;
+    }
+    __atomic_store_n(&t->detail_busy, 1, LINDPERF__RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    lindperf__histogram *h = t->detail;
+    if (!h || __atomic_load_n(&h->owner, LINDPERF__RELAXED) != owner)
+        h = lindperf__claim_detail(t, owner);
+    if (h)
+        lindperf__histogram_add(h, elapsed);
+    else
+        __atomic_fetch_add(&lindperf__g.stats[owner].detail_dropped, 1, LINDPERF__RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    __atomic_store_n(&t->detail_busy, 0, LINDPERF__RELAXED);
+}
+
+/* What storage could not do, told once on stderr: tables or histograms that mmap
+ * refused, and distribution samples that no histogram took. */
+static inline void lindperf__storage_warn(void)
+{
+    pthread_mutex_lock(&lindperf__lock);
+    uint64_t failures = lindperf__load(&lindperf__g.map_failures);
+    if (failures != lindperf__g.map_failures_told)
+        fprintf(stderr, "lindperf: the system refused memory %llu times (mmap); those threads' "
+                "scopes were counted exactly in the shared overflow table, but their "
+                "--perf-detail samples are missing; free memory or raise the limit (ulimit -v)\n",
+                (unsigned long long)failures);
+    lindperf__g.map_failures_told = failures;
+    uint64_t dropped = 0;
+    for (size_t i = 0; i < lindperf__g.count; i++)
+        dropped += lindperf__load(&lindperf__g.stats[i].detail_dropped);
+    if (dropped)
+        fprintf(stderr, "lindperf: %llu --perf-detail samples are not in the percentiles (a "
+                "scope in a signal handler interrupted its thread's own detail bookkeeping, or "
+                "the thread had no table); calls and totals count them\n",
+                (unsigned long long)dropped);
+    pthread_mutex_unlock(&lindperf__lock);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1311,9 +1594,9 @@ static inline uint64_t lindperf__interval(uint64_t start, uint64_t end)
 static inline void lindperf__local_add(lindperf__u64 *p, uint64_t v)
 {
 #if defined(__x86_64__)
-    __asm__ __volatile__("addq %1, %0" : "+m"(*p) : "er"(v));
+    __asm__ __volatile__("addq %1, %0" : "+m"(*p) : "er"(v) : "cc");
 #else
-    lindperf__store(p, lindperf__load(p) + v);
+    __atomic_fetch_add(p, v, LINDPERF__RELAXED);
 #endif
 }
 
@@ -1332,7 +1615,7 @@ static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
     s.mode = __atomic_load_n(&c->mode, __ATOMIC_ACQUIRE);
     if (LINDPERF__UNLIKELY(s.mode != 0)) {
         if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC))) {
-            s.slot = &lindperf__slots(lindperf__self)[c->index];
+            s.slot = lindperf__slot_of(lindperf__self, c->index);
         } else {
             s.mode = lindperf__begin_rare(c, s.mode);
             if (!(s.mode & LINDPERF__MODE_LIVE) || (s.mode & LINDPERF__MODE_NESTED))
@@ -1375,26 +1658,6 @@ static inline void lindperf__black_box(const volatile void *p)
 }
 #define lindperf_black_box(ptr) lindperf__black_box(ptr)
 
-/* A thread keeps the distribution of one counter at a time, the live one. Samples of the
- * counter it had before go to that counter's retired table first. The table is published
- * under the lock because readers walk it. */
-LINDPERF__COLD static void lindperf__claim_detail(lindperf__thread *t, uint32_t owner)
-{
-    pthread_mutex_lock(&lindperf__lock);
-    if (t->detail) {
-        lindperf__fold_thread_locked(t);
-        t->detail->owner = owner;
-    } else {
-        lindperf__histogram *h = (lindperf__histogram *)malloc(sizeof *h);
-        if (h) {
-            h->owner = owner;
-            lindperf__histogram_clear(h);
-        }
-        t->detail = h;
-    }
-    pthread_mutex_unlock(&lindperf__lock);
-}
-
 /* The rare paths of a scope's end. */
 LINDPERF__COLD static void lindperf__leave_untimed(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned mode,
@@ -1415,35 +1678,31 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
         lindperf__leave_untimed(c, mode);
         return;
     }
-    if (mode & LINDPERF__MODE_NESTED) {   /* counted when its outermost activation ends */
-        lindperf__thread *t = lindperf__self;
+    lindperf__thread *t = lindperf__attach();
+    lindperf__slot *slot = t ? lindperf__slot_of(t, c->index) : NULL;
+    if (mode & LINDPERF__MODE_NESTED) {   /* a call; its outermost activation has the time */
         t->open_activations--;
         lindperf__local_add(&t->nested_calls, 1);
+        if (slot)
+            lindperf__slot_add(slot, 0);
+        else
+            lindperf__overflow_add(&lindperf__g.stats[c->index].overflow, 0);
         return;
     }
     if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
         lindperf__leave_tracked(c, mode, elapsed);
     if (mode & (LINDPERF__MODE_CONTROL | LINDPERF__MODE_BATCH))
         lindperf__run_checks(c, mode, start, elapsed);
-    lindperf__thread *t = lindperf__self;
-    if (!t)
-        t = lindperf__attach();
-    if (!t) {
+    if (mode & LINDPERF__MODE_DETAIL)
+        lindperf__detail_add(t, c->index, elapsed);
+    if (slot)
+        lindperf__slot_add(slot, elapsed);
+    else
         lindperf__overflow_add(&lindperf__g.stats[c->index].overflow, elapsed);
-        return;
-    }
-    if (mode & LINDPERF__MODE_DETAIL) {
-        if (!t->detail || t->detail->owner != c->index)
-            lindperf__claim_detail(t, c->index);
-        if (t->detail)
-            lindperf__histogram_add(t->detail, elapsed);
-    }
-    lindperf__slot_add(&lindperf__slots(t)[c->index], elapsed);
-    if ((mode & LINDPERF__MODE_RECURSIVE) && t->nested_calls) {
-        /* The outermost activation has ended: its nested ones are calls without time. */
+    if ((mode & LINDPERF__MODE_RECURSIVE) && t && t->nested_calls) {
+        /* The outermost activation has ended: its nested ones were calls without time. */
         uint64_t nested = lindperf__load(&t->nested_calls);
         lindperf__local_add(&t->nested_calls, (uint64_t)0 - nested);
-        lindperf__local_add(&lindperf__slots(t)[c->index].calls, nested);
         __atomic_fetch_add(&lindperf__g.stats[c->index].nested, nested, LINDPERF__RELAXED);
     }
 }
@@ -1463,27 +1722,6 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
  * A scope of a counter that is already open on the thread's stack makes no node: the path
  * stays where it was. So a counter is never its own parent and the tree has no cycle.
  */
-/* Not POSIX before 2024, so strict ISO modes hide it; its value is 0x20 on every
- * architecture this header supports. */
-#if defined(MAP_ANONYMOUS)
-#define LINDPERF__MAP_ANONYMOUS MAP_ANONYMOUS
-#else
-#define LINDPERF__MAP_ANONYMOUS 0x20
-#endif
-
-/* Zeroed memory straight from the kernel: mmap is async-signal-safe, malloc is not. */
-static inline void *lindperf__map(size_t size)
-{
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | LINDPERF__MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
-static inline void lindperf__unmap(void *p, size_t size)
-{
-    if (p)
-        munmap(p, size);
-}
-
 static inline uint32_t lindperf__node_hash(uint32_t parent, uint32_t counter)
 {
     uint32_t h = parent * 0x9e3779b1u ^ counter * 0x85ebca77u;
@@ -2369,8 +2607,8 @@ LINDPERF__COLD static void lindperf__init_locked(void)
         return;
     g->initialized = 1;
     lindperf__adopt_locked(NULL, 0);
-    g->table_slots = g->count;
-    pthread_key_create(&g->exit_key, lindperf__thread_exit);
+    g->table_slots = LINDPERF__REACH;   /* every table has room for this many counters */
+    pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);
     pthread_atfork(lindperf__atfork_prepare, lindperf__atfork_release, lindperf__atfork_release);
 }
 
@@ -2408,32 +2646,51 @@ static inline void lindperf__init(void)
     pthread_mutex_unlock(&lindperf__lock);
 }
 
-/* Moves a table's slots and samples into the counters' retired sums and clears them. */
+/* Adds a histogram into its counter's retired one. */
+static inline void lindperf__retire_detail_locked(const lindperf__histogram *h)
+{
+    uint32_t owner = __atomic_load_n(&h->owner, LINDPERF__RELAXED);
+    if (owner >= lindperf__g.count || lindperf__load(&h->count) == 0)
+        return;
+    lindperf__stats *st = &lindperf__g.stats[owner];
+    if (!st->retired_detail) {
+        st->retired_detail = (lindperf__histogram *)malloc(sizeof *st->retired_detail);
+        if (!st->retired_detail)
+            return;
+        st->retired_detail->owner = owner;
+        lindperf__histogram_clear(st->retired_detail);
+    }
+    lindperf__histogram_merge(st->retired_detail, h);
+}
+
+/* The histograms that threads handed over (lindperf__claim_detail): merged, then unmapped,
+ * since no thread writes into one after handing it over. */
+LINDPERF__COLD static void lindperf__drain_retired_details_locked(void)
+{
+    lindperf__histogram *h =
+        __atomic_exchange_n(&lindperf__g.retired_details, NULL, __ATOMIC_ACQUIRE);
+    while (h) {
+        lindperf__histogram *next = h->next_retired;
+        lindperf__retire_detail_locked(h);
+        lindperf__unmap(h, sizeof *h);
+        h = next;
+    }
+}
+
+/* Adds an exiting thread's slots and samples into the counters' retired sums. Its untouched
+ * pages read as the kernel's zero page. */
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t)
 {
-    for (size_t i = 0; i < lindperf__g.table_slots; i++) {
-        lindperf__slot *from = &lindperf__slots(t)[i], *to = &lindperf__g.stats[i].retired;
+    for (uint32_t i = 0; i < lindperf__g.count && i < LINDPERF__REACH; i++) {
+        lindperf__slot *from = lindperf__slot_of(t, i), *to = &lindperf__g.stats[i].retired;
         to->calls = lindperf__saturating_add(to->calls, lindperf__load(&from->calls));
         to->total = lindperf__saturating_add(to->total, lindperf__load(&from->total));
-        lindperf__store(&from->calls, 0);
-        lindperf__store(&from->total, 0);
     }
-    lindperf__histogram *h = t->detail;
-    if (h && h->count) {
-        lindperf__stats *st = &lindperf__g.stats[h->owner];
-        if (!st->retired_detail) {
-            st->retired_detail = (lindperf__histogram *)malloc(sizeof *st->retired_detail);
-            if (st->retired_detail)
-            {
-                st->retired_detail->owner = h->owner;
-                lindperf__histogram_clear(st->retired_detail);
-            }
-        }
-        if (st->retired_detail)
-            lindperf__histogram_merge(st->retired_detail, h);
+    lindperf__drain_retired_details_locked();
+    if (t->detail) {
+        lindperf__retire_detail_locked(t->detail);
+        lindperf__histogram_clear(t->detail);
     }
-    if (h)
-        lindperf__histogram_clear(h);
 }
 
 /* A counter's calls and total since the last reset, from every table. */
@@ -2446,8 +2703,10 @@ static inline lindperf__slot lindperf__sum_locked(uint32_t i)
     const lindperf_counter *c = lindperf__g.counters[i];
     sum.calls = lindperf__saturating_add(sum.calls, __atomic_load_n(&c->own_calls, LINDPERF__RELAXED));
     sum.total = lindperf__saturating_add(sum.total, __atomic_load_n(&c->own_total, LINDPERF__RELAXED));
-    for (lindperf__thread *t = i < lindperf__g.table_slots ? lindperf__g.threads : NULL; t; t = t->next) {
-        const lindperf__slot *slot = &lindperf__slots(t)[i];
+    for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
+        const lindperf__slot *slot = lindperf__slot_of(t, i);
+        if (!slot)
+            continue;
         sum.calls = lindperf__saturating_add(sum.calls, lindperf__load(&slot->calls));
         sum.total = lindperf__saturating_add(sum.total, lindperf__load(&slot->total));
     }
@@ -2463,11 +2722,14 @@ static inline void lindperf__distribution_locked(uint32_t i, lindperf__histogram
 {
     out->owner = i;
     lindperf__histogram_clear(out);
+    lindperf__drain_retired_details_locked();
     if (lindperf__g.stats[i].retired_detail)
         lindperf__histogram_merge(out, lindperf__g.stats[i].retired_detail);
-    for (const lindperf__thread *t = lindperf__g.threads; t; t = t->next)
-        if (t->detail && t->detail->owner == i)
-            lindperf__histogram_merge(out, t->detail);
+    for (const lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
+        const lindperf__histogram *h = __atomic_load_n(&t->detail, __ATOMIC_ACQUIRE);
+        if (h && __atomic_load_n(&h->owner, LINDPERF__RELAXED) == i)
+            lindperf__histogram_merge(out, h);
+    }
 }
 
 /* The value below which p percent of the samples fall: the midpoint of the bucket where
@@ -2529,8 +2791,15 @@ LINDPERF__COLD static void lindperf__discovery_finish_locked(void)
         if (__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE))
             lindperf__record_merge_locked(r, g->generation);
     lindperf__conflicts_build_locked();
-    for (uint32_t i = 0; i < g->contexts.count; i++)
-        g->stats[g->contexts.nodes[i].counter].contexts++;
+    for (size_t i = 0; i < g->count; i++)
+        g->stats[i].busiest = LINDPERF__NO_NODE;
+    for (uint32_t i = 0; i < g->contexts.count; i++) {
+        lindperf__stats *st = &g->stats[g->contexts.nodes[i].counter];
+        st->contexts++;
+        if (st->busiest == LINDPERF__NO_NODE ||
+            g->contexts.nodes[i].calls > g->contexts.nodes[st->busiest].calls)
+            st->busiest = i;
+    }
     size_t n = g->contexts.count + 1;
     g->context_stride = lindperf__repetitions();
     g->context_sums = (lindperf__slot *)calloc(n * g->context_stride, sizeof *g->context_sums);
@@ -2581,7 +2850,7 @@ static inline void lindperf__apply_modes(uint16_t *planned)
     lindperf__globals *g = &lindperf__g;
     pthread_mutex_lock(&lindperf__lock);
     __atomic_store_n(&g->run, g->run + 1, LINDPERF__RELAXED);
-    for (lindperf__thread *t = g->threads; t; t = t->next) {
+    for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
         t->open_activations = 0;   /* an activation left by longjmp must not outlive its run */
         lindperf__store(&t->nested_calls, 0);
     }
@@ -2684,12 +2953,19 @@ static inline void lindperf_reset_all(void)
         st->baseline.total = 0;
         st->baseline = lindperf__sum_locked(i);
         __atomic_store_n(&st->nested, 0, LINDPERF__RELAXED);
+    }
+    lindperf__drain_retired_details_locked();   /* into the retired tables, cleared next */
+    for (uint32_t i = 0; i < lindperf__g.count; i++) {
+        lindperf__stats *st = &lindperf__g.stats[i];
         if (st->retired_detail)
             lindperf__histogram_clear(st->retired_detail);
+        lindperf__store(&st->detail_dropped, 0);
     }
-    for (lindperf__thread *t = lindperf__g.threads; t; t = t->next)
-        if (t->detail)
-            lindperf__histogram_clear(t->detail);
+    for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
+        lindperf__histogram *h = __atomic_load_n(&t->detail, __ATOMIC_ACQUIRE);
+        if (h)
+            lindperf__histogram_clear(h);
+    }
     lindperf__contexts_harvest_locked(0);
     if (lindperf__g.context_sums)
         memset(lindperf__g.context_sums, 0, (size_t)lindperf__g.contexts.count *
@@ -2780,11 +3056,8 @@ static inline const lindperf_counter *lindperf_counter_parent(const lindperf_cou
         return NULL;
     pthread_mutex_lock(&lindperf__lock);
     const lindperf__tree *t = &lindperf__g.contexts;
-    uint32_t best = LINDPERF__NO_NODE;
-    for (uint32_t i = 0; i < t->count; i++)
-        if (t->nodes[i].counter == c->index &&
-            (best == LINDPERF__NO_NODE || t->nodes[i].calls > t->nodes[best].calls))
-            best = i;
+    uint32_t best = lindperf__g.stats[c->index].contexts ? lindperf__g.stats[c->index].busiest
+                                                           : LINDPERF__NO_NODE;
     if (best != LINDPERF__NO_NODE && t->nodes[best].parent != LINDPERF__NO_NODE)
         parent = lindperf__g.counters[t->nodes[t->nodes[best].parent].counter];
     pthread_mutex_unlock(&lindperf__lock);
@@ -3859,6 +4132,7 @@ static inline int lindperf__with_snapshot(FILE *out, int (*write)(FILE *, const 
 
 static inline int lindperf_report(FILE *out)
 {
+    lindperf__storage_warn();
     return lindperf__with_snapshot(out, lindperf__report_snapshot);
 }
 

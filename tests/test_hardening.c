@@ -150,7 +150,7 @@ static void total_past_64_bits_saturates_and_is_marked(void **state)
     lindperf_enable_only(huge);
     huge_scope();   /* gives this thread its table */
     /* As if this thread had already spent all but a nanosecond of 2^64 in the scope. */
-    lindperf__slot_add(&lindperf__slots(lindperf__self)[huge->index], UINT64_MAX - 1);
+    lindperf__slot_add(lindperf__slot_of(lindperf__self, huge->index), UINT64_MAX - 1);
     huge_scope();
     lindperf_enable_only(NULL);
     assert_int_equal(lindperf_counter_calls(huge), 3);
@@ -172,7 +172,7 @@ static void *inject_half(void *arg)
 {
     const lindperf_counter *huge = arg;
     huge_sum_scope();
-    lindperf__slot_add(&lindperf__slots(lindperf__self)[huge->index], (UINT64_MAX >> 1) + 1);
+    lindperf__slot_add(lindperf__slot_of(lindperf__self, huge->index), (UINT64_MAX >> 1) + 1);
     return NULL;   /* the exit folds this table into the retired sums */
 }
 
