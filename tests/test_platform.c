@@ -206,7 +206,7 @@ static void every_shared_64_bit_figure_is_8_byte_aligned(void **state)
     assert_true(IS_8_ALIGNED(lindperf__stats, retired) && IS_8_ALIGNED(lindperf__stats, overflow) &&
                 IS_8_ALIGNED(lindperf__stats, baseline));
     assert_int_equal((uintptr_t)&lindperf__g.net_floor % 8, 0);
-    assert_int_equal(LINDPERF__THREAD_HEADER % 8, 0);
+    assert_int_equal(LINDPERF__SLOTS_OFFSET % 8, 0);
 }
 
 /* Two values that differ in both halves: a store or load made of two 32-bit halves would
