@@ -3,7 +3,7 @@
 # wherever the examples do.
 
 TOOLS := $(OUT)/lindperf-compare $(OUT)/lindperf-plot
-TOOLS_HEADERS := scripts/lindperf-json.h scripts/lindperf-run.h
+TOOLS_HEADERS := scripts/lindperf-json.h scripts/lindperf-run.h scripts/lindperf-stats.h
 
 .PHONY: tools
 tools: $(TOOLS)
@@ -17,3 +17,8 @@ $(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
 # tests/test_json.c checks the tools' JSON reader directly.
 TEST_CFLAGS_json := -Iscripts
 $(TEST_OUT)/test_json: scripts/lindperf-json.h
+
+# tests/test_compare_stats.c checks the statistics of lindperf-compare's decision; like
+# the tools it needs libm, which the suite's pattern rule does not link.
+$(TEST_OUT)/test_compare_stats: tests/test_compare_stats.c scripts/lindperf-stats.h | $(TEST_OUT)
+	$(CC) $(OPT) $(WARN) -Iscripts -o $@ $< $(CMOCKA_LIBS) -lm
