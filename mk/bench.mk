@@ -15,3 +15,11 @@ $(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
 # The overflow test gives private tables to two threads only, so that the rest of its
 # threads record through the shared overflow table.
 TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2
+
+# Whether the figures hold from invocation to invocation and whether the A/B gate tells an
+# unchanged build from a slower one, quiet and with one core kept busy: about 10 minutes.
+# Not part of `make test` (it measures). GATES, LOADS and GATE_ARGS shorten or change it;
+# see bench/stability.sh.
+.PHONY: bench-stability
+bench-stability:
+	@OUT=$(OUT) CC=$(CC) sh bench/stability.sh
