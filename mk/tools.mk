@@ -11,14 +11,16 @@ tools: $(TOOLS)
 $(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm
 
+# The statistics of lindperf-compare's decision, checked directly. Its own rule rather than
+# the suite's pattern rule, because like the tools it links libm (after the sources, which
+# linkers that drop unneeded libraries require).
+$(OUT)/test/test_compare_stats: tests/test_compare_stats.c scripts/lindperf-stats.h
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(WARN) -Iscripts -o $@ $< $(CMOCKA_LIBS) -lm
+
 $(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm
 
 # tests/test_json.c checks the tools' JSON reader directly.
 TEST_CFLAGS_json := -Iscripts
 $(TEST_OUT)/test_json: scripts/lindperf-json.h
-
-# tests/test_compare_stats.c checks the statistics of lindperf-compare's decision; like
-# the tools it needs libm, which the suite's pattern rule does not link.
-$(TEST_OUT)/test_compare_stats: tests/test_compare_stats.c scripts/lindperf-stats.h | $(TEST_OUT)
-	$(CC) $(OPT) $(WARN) -Iscripts -o $@ $< $(CMOCKA_LIBS) -lm

@@ -277,9 +277,9 @@ static void warn_about_differences(const side *o, const side *n)
     if (a->detail != -1 && b->detail != -1)
         warn_if_differ(o, n, "detail", a->detail ? "on" : "off", b->detail ? "on" : "off",
                        "--perf-detail adds a histogram update to every call; use it on both or neither");
-    warn_if_differ(o, n, "machine (cpu)", a->cpu, b->cpu,
+    warn_if_differ(o, n, "cpu", a->cpu, b->cpu,
                    "figures from different processors are not comparable; compare runs of one machine");
-    warn_if_differ(o, n, "machine (host)", a->host, b->host,
+    warn_if_differ(o, n, "host", a->host, b->host,
                    "another machine's figures differ for that alone; compare runs of one machine");
     free(program_a);
     free(program_b);

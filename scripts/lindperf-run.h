@@ -25,7 +25,7 @@
 #include <math.h>
 #include "lindperf-json.h"
 
-#define LINDPERF_RUN_SCHEMA 2         /* the newest schema the tools read; 1 still reads */
+#define LINDPERF_RUN_SCHEMA 2   /* and schema 1, whose fields schema 2 keeps */
 
 typedef struct {
     double gross, net, p50;
@@ -201,7 +201,6 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
                 "use the tools of the lindperf that wrote it\n", path, schema->number, LINDPERF_RUN_SCHEMA);
         goto fail;
     }
-    run->schema = (int)schema->number;
     run->unit = lindperf_run__string(doc, "unit", NULL);
     if (!run->unit || !run->unit[0]) {
         fprintf(stderr, "lindperf: %s has no \"unit\"; it must say \"ns\", \"cycles\" or \"ticks\"\n", path);
@@ -221,6 +220,7 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
     run->cpu = lindperf_run__string(doc, "cpu", NULL);
     run->date = lindperf_run__string(doc, "date", NULL);
     run->command = lindperf_run__string(doc, "command", NULL);
+    run->schema = (int)schema->number;
     run->program = lindperf_run__string(doc, "program", NULL);
     run->mode = lindperf_run__string(doc, "mode", NULL);
     if (!run->mode && run->schema == 1)
