@@ -28,11 +28,6 @@
 #define LINDPERF_RUN_SCHEMA 2   /* and schema 1, whose fields schema 2 keeps */
 
 typedef struct {
-    double gross, net, p50;
-    int has_net, has_p50;
-} lindperf_run_sample;
-
-typedef struct {
     const char *module;
     const char *name;               /* "module::name"; may hold NUL bytes, hence the length */
     size_t name_length;
@@ -42,9 +37,16 @@ typedef struct {
     int has_p50;
     double p50;
     size_t line;                    /* where the counter's object starts in the file */
-    lindperf_run_sample *samples;   /* one per repetition; NULL in schema 1 */
+    struct lindperf_run_sample *samples;    /* one per repetition; NULL in schema 1 */
     size_t sample_count;
 } lindperf_run_counter;
+
+/* One repetition's figures of a counter (schema 2): has_net and has_p50 say whether the
+ * run measured them (--perf-net, --perf-detail). */
+typedef struct lindperf_run_sample {
+    double gross, net, p50;
+    int has_net, has_p50;
+} lindperf_run_sample;
 
 typedef struct {
     const char *path;
