@@ -9,13 +9,6 @@
 bench-overhead: $(OUT)/overhead
 	$(OUT)/overhead
 
-$(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
-	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ $< $(LDLIBS_LINDPERF)
-
-# The overflow test gives private tables to two threads only, so that the rest of its
-# threads record through the shared overflow table.
-TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2
-
 # Whether the figures hold from invocation to invocation and whether the A/B gate tells an
 # unchanged build from a slower one, quiet and with one core kept busy: about 10 minutes.
 # Not part of `make test` (it measures). GATES, LOADS and GATE_ARGS shorten or change it;
@@ -23,3 +16,10 @@ TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2
 .PHONY: bench-stability
 bench-stability:
 	@OUT=$(OUT) CC=$(CC) sh bench/stability.sh
+
+$(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
+	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ $< $(LDLIBS_LINDPERF)
+
+# The overflow test gives private tables to two threads only, so that the rest of its
+# threads record through the shared overflow table.
+TEST_CFLAGS_overflow := -DLINDPERF_MAX_THREADS=2
