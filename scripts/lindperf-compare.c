@@ -367,12 +367,19 @@ static int every_run_is_net(const side *s)
     return 1;
 }
 
+static double sample_figure(const lindperf_run_sample *s, const char *figure)
+{
+    if (strcmp(figure, "net") == 0)
+        return s->net;
+    return strcmp(figure, "p50") == 0 ? s->p50 : s->gross;
+}
+
 /* One sample per repetition of a stored run, of the figure the row compares. */
 static double *stored_samples(const lindperf_run_counter *c, const char *figure)
 {
     double *v = malloc(c->sample_count * sizeof *v);
     for (size_t i = 0; v && i < c->sample_count; i++)
-        v[i] = figure[0] == 'n' ? c->samples[i].net : figure[0] == 'p' ? c->samples[i].p50 : c->samples[i].gross;
+        v[i] = sample_figure(&c->samples[i], figure);
     return v;
 }
 
