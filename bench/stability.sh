@@ -6,7 +6,8 @@
 # loop, pinned to CPU 1 with taskset when there is one) and stops itself. Each half
 # starts with a `load` line; then, one figure a line:
 #
-#   load quiet | load busy
+#   load quiet|busy loadavg L                   L: the 1-minute load average as the half
+#                                               starts (other work on the machine shows)
 #   stability COUNTER spread_ns X median_ns Y   close, 6 invocations of --perf --perf-net
 #                                               --perf-repeat=5: X = largest - smallest
 #                                               per-call net figure, Y = their median
@@ -240,7 +241,7 @@ for load in $LOADS; do
         busy) start_busy ;;
         *) say "LOADS holds '$load'; use quiet, busy or both"; exit 2 ;;
     esac
-    echo "load $load"
+    echo "load $load loadavg $(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo n/a)"
     stability
     batch
     gates same "$host"
