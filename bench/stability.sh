@@ -28,6 +28,7 @@
 #   make bench-stability                     both halves, about 10 minutes on 2 cores
 #   GATES=3 LOADS=quiet make bench-stability a quicker look
 #   GATE_ARGS="--perf close" ...             the host arguments of every gate
+#   PARTS="gates" ...                        only some of: stability batch gates runs bench_wall
 #
 # Targets (issue text): spread <= 2 ns for each counter called 1,000,000 times;
 # |solo - batched| <= 2 ns, or <= 5% above 40 ns; gate same 0 failing; gate slow all
@@ -39,6 +40,7 @@ OUT=${OUT:-build}
 CC=${CC:-cc}
 GATES=${GATES:-10}
 LOADS=${LOADS:-quiet busy}
+PARTS=${PARTS:-stability batch gates runs bench_wall}
 GATE_ARGS=${GATE_ARGS:---perf --perf-net close}
 STABILITY_INVOCATIONS=6
 BATCH_INVOCATIONS=5
@@ -242,12 +244,13 @@ for load in $LOADS; do
         *) say "LOADS holds '$load'; use quiet, busy or both"; exit 2 ;;
     esac
     echo "load $load loadavg $(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo n/a)"
-    stability
-    batch
-    gates same "$host"
-    gates slow "$slow_host"
-    runs
-    bench_wall
+    for part in $PARTS; do
+        case $part in
+            stability|batch|runs|bench_wall) $part ;;
+            gates) gates same "$host"; gates slow "$slow_host" ;;
+            *) say "PARTS holds '$part'; use stability, batch, gates, runs or bench_wall"; exit 2 ;;
+        esac
+    done
     stop_busy
 done
 exit $failed
