@@ -74,11 +74,12 @@ build() {
     mkdir -p "$work" &&
     make -s --no-print-directory OUT="$OUT" "$compare" &&
     $CC -O2 -DLIND_PERF -Iinclude -o "$host" examples/lind-boot/*.c -lpthread &&
-    $CC -O2 -DLIND_PERF -DLIND_BOOT_SLOW_CLOSE=10 -Iinclude -o "$slow_host" examples/lind-boot/*.c -lpthread &&
+    $CC -O2 -DLIND_PERF -DLIND_BOOT_SLOW_CLOSE=10 -Iinclude -o "$slow_host" \
+        examples/lind-boot/*.c -lpthread &&
     $CC -O2 -Wall -Wextra -Werror -Iscripts -o "$figures" bench/figures.c -lm
 }
 if ! build; then
-    say "could not build the hosts or the tools; fix the errors above and run make bench-stability again"
+    say "could not build the hosts or the tools; fix the errors above, then run it again"
     exit 2
 fi
 
@@ -100,7 +101,9 @@ per_counter_summary() {
              for (i = 1; i <= k; i++) {
                  c = order[i]; m = n[c]
                  for (a = 1; a <= m; a++) s[a] = v[c, a] + 0
-                 for (a = 1; a <= m; a++) for (b = a + 1; b <= m; b++) if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
+                 for (a = 1; a <= m; a++)
+                     for (b = a + 1; b <= m; b++)
+                         if (s[b] < s[a]) { t = s[a]; s[a] = s[b]; s[b] = t }
                  med = m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
                  printf "%s %.3f %.3f %.3f\n", c, med, s[1], s[m]
              }
@@ -109,7 +112,7 @@ per_counter_summary() {
 
 stability() {
     if ! host_knows --perf --perf-net --perf-repeat=5; then
-        missing "the host does not take --perf-repeat=5; the stability lines need the repetitions of issue #10 point 2"
+        missing "the host does not take --perf-repeat=5 (issue #10 point 2); no stability lines"
         echo "stability n/a spread_ns n/a median_ns n/a"
         return
     fi
@@ -117,7 +120,8 @@ stability() {
     i=0
     while [ $i -lt $STABILITY_INVOCATIONS ]; do
         i=$((i + 1))
-        if "$host" --perf --perf-net --perf-repeat=5 --perf-json="$tmp/s.json" close >/dev/null 2>"$tmp/host.err"; then
+        if "$host" --perf --perf-net --perf-repeat=5 --perf-json="$tmp/s.json" close \
+                >/dev/null 2>"$tmp/host.err"; then
             counter_figures "$tmp/s.json" >>"$tmp/stability"
         else
             missing "close --perf-repeat=5 failed: $(tail -n 1 "$tmp/host.err")"
@@ -129,7 +133,7 @@ stability() {
 
 batch() {
     if ! host_knows --perf --perf-solo; then
-        missing "the host does not take --perf-solo; the batch lines need the batching of issue #10 point 3"
+        missing "the host does not take --perf-solo (issue #10 point 3); no batch lines"
         echo "batch n/a solo_ns n/a batched_ns n/a"
         return
     fi
@@ -143,8 +147,8 @@ batch() {
             # Solo and batched take turns, so that drift weighs on both alike.
             for mode in solo batched; do
                 flag=; [ $mode = solo ] && flag=--perf-solo
-                if "$host" --perf --perf-net $flag --perf-json="$tmp/b.json" $program --iterations $iterations \
-                        >/dev/null 2>"$tmp/host.err"; then
+                if "$host" --perf --perf-net $flag --perf-json="$tmp/b.json" $program \
+                        --iterations $iterations >/dev/null 2>"$tmp/host.err"; then
                     counter_figures "$tmp/b.json" >>"$tmp/$mode"
                 else
                     missing "$program ($mode) failed: $(tail -n 1 "$tmp/host.err")"
@@ -154,10 +158,13 @@ batch() {
         per_counter_summary <"$tmp/solo" >"$tmp/solo.sum"
         per_counter_summary <"$tmp/batched" >"$tmp/batched.sum"
         awk 'NR == FNR { b[$1] = $2; next }
-             { printf "batch %s solo_ns %.3f batched_ns %s\n", $1, $2, ($1 in b) ? sprintf("%.3f", b[$1]) : "n/a" }' \
+             { batched = ($1 in b) ? sprintf("%.3f", b[$1]) : "n/a"
+               printf "batch %s solo_ns %.3f batched_ns %s\n", $1, $2, batched }' \
             "$tmp/batched.sum" "$tmp/solo.sum"
     done
 }
+
+marked() { grep "^$1 " "$tmp/gate.out" | grep -q '! slower'; }
 
 # gate same | gate slow: GATES runs of lindperf-compare --ab with the default -n.
 gates() {
@@ -174,8 +181,8 @@ gates() {
             continue
         fi
         [ $status -eq 1 ] && failing=$((failing + 1))
-        grep '^rawposix::close_syscall ' "$tmp/gate.out" | grep -q '! slower' && detected=$((detected + 1))
-        grep '^fdtables::close_virtualfd ' "$tmp/gate.out" | grep -q '! slower' && inner=$((inner + 1))
+        marked rawposix::close_syscall && detected=$((detected + 1))
+        marked fdtables::close_virtualfd && inner=$((inner + 1))
     done
     done_gates=$((GATES - errors))
     if [ $kind = same ]; then
@@ -187,7 +194,7 @@ gates() {
 
 runs() {
     if ! host_knows --perf --perf-solo; then
-        missing "the host does not take --perf-solo; the runs lines need the batching of issue #10 point 3"
+        missing "the host does not take --perf-solo (issue #10 point 3); no runs lines"
         echo "runs n/a solo n/a batched n/a"
         return
     fi
@@ -208,22 +215,27 @@ runs() {
 }
 
 now() { date +%s.%N; }
+bench_with() {    # PERF_FLAGS RESULTS
+    PERF_FLAGS=$1 RESULTS=$2 make -s --no-print-directory OUT="$OUT" bench >/dev/null 2>&1 ||
+        missing "make bench PERF_FLAGS=$1 failed"
+}
 seconds_since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 bench_wall() {
     if ! host_knows --perf --perf-solo || ! host_knows --perf --perf-repeat=5; then
-        missing "the host does not take --perf-solo and --perf-repeat; bench_wall needs issue #10 points 2 and 3"
+        missing "the host does not take --perf-solo and --perf-repeat (issue #10); no bench_wall"
         echo "bench_wall solo_repeat1 n/a batched_repeat5 n/a"
         return
     fi
-    make -s --no-print-directory OUT="$OUT" "$OUT/lind-boot-perf" || { missing "make $OUT/lind-boot-perf failed"; return; }
+    if ! make -s --no-print-directory OUT="$OUT" "$OUT/lind-boot-perf"; then
+        missing "make $OUT/lind-boot-perf failed"
+        return
+    fi
     start=$(now)
-    PERF_FLAGS=--perf-solo RESULTS=$tmp/bench-solo make -s --no-print-directory OUT="$OUT" bench >/dev/null 2>&1 ||
-        missing "make bench PERF_FLAGS=--perf-solo failed"
+    bench_with --perf-solo "$tmp/bench-solo"
     solo=$(seconds_since "$start")
     start=$(now)
-    PERF_FLAGS=--perf-repeat=5 RESULTS=$tmp/bench-repeat make -s --no-print-directory OUT="$OUT" bench >/dev/null 2>&1 ||
-        missing "make bench PERF_FLAGS=--perf-repeat=5 failed"
+    bench_with --perf-repeat=5 "$tmp/bench-repeat"
     batched=$(seconds_since "$start")
     echo "bench_wall solo_repeat1 $solo batched_repeat5 $batched"
 }

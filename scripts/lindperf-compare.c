@@ -3,7 +3,8 @@
  * on performance regressions without crying wolf.
  *
  *     lindperf-compare OLD.json NEW.json [--threshold PCT] [--min-ns NS]
- *     lindperf-compare --ab OLD_HOST NEW_HOST [-n N] [--threshold PCT] [--min-ns NS] -- HOST_ARGS...
+ *     lindperf-compare --ab OLD_HOST NEW_HOST [-n N] [--threshold PCT] [--min-ns NS]
+ *                      -- HOST_ARGS...
  *
  * For each counter it prints the old and the new figure, the change in percent, the
  * p-value of the change, and a marker. A counter is marked slower only when all three hold:
@@ -49,24 +50,27 @@
 #include "lindperf-stats.h"
 
 #define DEFAULT_THRESHOLD_PCT 5.0
-#define DEFAULT_MIN_NS 1.0
-#define ALPHA 0.01
-#define AB_MAX_INVOCATIONS 1000
-#define NAME_COLUMN_MIN 7
-#define NAME_COLUMN_MAX 60
-#define VALUE_COLUMN 13
-#define HOST_ERROR_LINES 20
+#define DEFAULT_MIN_NS        1.0
+#define ALPHA                 0.01
+#define AB_MAX_INVOCATIONS    1000
+#define NAME_COLUMN_MIN       7
+#define NAME_COLUMN_MAX       60
+#define VALUE_COLUMN          13
+#define HOST_ERROR_LINES      20
 
 static const char usage[] =
     "usage: lindperf-compare OLD.json NEW.json [--threshold PCT] [--min-ns NS]\n"
-    "       lindperf-compare --ab OLD_HOST NEW_HOST [-n N] [--threshold PCT] [--min-ns NS] -- HOST_ARGS...\n"
+    "       lindperf-compare --ab OLD_HOST NEW_HOST [-n N] [--threshold PCT] [--min-ns NS]\n"
+    "                        -- HOST_ARGS...\n"
     "  Compares two lindperf results files (written with --perf-json=FILE) per counter, or\n"
     "  runs two host builds alternately (--ab) and compares their results.\n"
-    "  --threshold PCT  a counter is slower only when it grew by more than PCT percent (default 5)\n"
+    "  --threshold PCT  a counter is slower only when it grew by more than PCT percent\n"
+    "                   (default 5)\n"
     "  --min-ns NS      ... and by more than NS nanoseconds (default 1; cycles and ticks are\n"
     "                   converted with the run's tsc_hz)\n"
     "  --ab             run OLD_HOST and NEW_HOST N times each, alternating, each with\n"
-    "                   --perf-json=TMPFILE before HOST_ARGS (which must hold --perf or --perftsc)\n"
+    "                   --perf-json=TMPFILE before HOST_ARGS (which must hold --perf\n"
+    "                   or --perftsc)\n"
     "  -n N             invocations per host under --ab (default: the fewest at which the\n"
     "                   test can flag, 5 for one counter, 6 for 2 to 9)\n"
     "  With enough samples (--perf-repeat=N runs, or --ab), a counter is also slower only\n"
@@ -80,18 +84,18 @@ typedef struct {
 
 /* The runs of one side: one results file, or under --ab one file per invocation. */
 typedef struct {
-    const char *label;              /* "old" or "new" */
-    const char *shown;              /* the file, or the host under --ab */
+    const char *label; /* "old" or "new" */
+    const char *shown; /* the file, or the host under --ab */
     lindperf_run *runs;
     size_t count;
-    int per_invocation;             /* --ab: each run gives one sample per counter, its avg */
-    const lindperf_run_counter **names;     /* each counter once, in the order first seen */
+    int per_invocation;                 /* --ab: each run gives one sample per counter, its avg */
+    const lindperf_run_counter **names; /* each counter once, in the order first seen */
     size_t name_count;
 } side;
 
 typedef struct {
     const lindperf_run_counter *counter;
-    const char *figure;             /* "net", "p50", "gross" or "avg" */
+    const char *figure; /* "net", "p50", "gross" or "avg" */
     double *old_samples, *new_samples;
     size_t n_old, n_new;
     double before, after, pct;
@@ -147,9 +151,12 @@ static int parse_amount(const char *flag, const char *text, int percent, double 
         end++;
     if (end == text || *end != '\0' || !isfinite(v) || v < 0) {
         if (percent)
-            fprintf(stderr, "lindperf: --threshold needs a percentage such as 5 or 2.5, not '%s'\n", text);
+            fprintf(stderr, "lindperf: --threshold needs a percentage such as 5 or 2.5, not '%s'\n",
+                    text);
         else
-            fprintf(stderr, "lindperf: %s needs a number of nanoseconds such as 1 or 0.5, not '%s'\n", flag, text);
+            fprintf(stderr,
+                    "lindperf: %s needs a number of nanoseconds such as 1 or 0.5, not '%s'\n", flag,
+                    text);
         return -1;
     }
     *value = v;
@@ -215,7 +222,8 @@ static char *command_words(const char *command, int perf)
         if (n == 0)
             break;
         int is_perf = n >= 6 && strncmp(word, "--perf", 6) == 0;
-        int is_output = strncmp(word, "--perf-json=", 12) == 0 || strncmp(word, "--perf-csv=", 11) == 0 ||
+        int is_output = strncmp(word, "--perf-json=", 12) == 0 ||
+                        strncmp(word, "--perf-csv=", 11) == 0 ||
                         strncmp(word, "--perf-gbench=", 14) == 0;
         if (first) {
             first = 0;
@@ -241,13 +249,13 @@ static char *program_of(const lindperf_run *run)
     return command_words(run->command, 0);
 }
 
-static void warn_if_differ(const side *o, const side *n, const char *what, const char *a, const char *b,
-                           const char *consequence)
+static void warn_if_differ(const side *o, const side *n, const char *what, const char *a,
+                           const char *b, const char *consequence)
 {
     if (!a || !b || strcmp(a, b) == 0)
         return;
-    fprintf(stderr, "lindperf: warning: %s and %s differ in %s ('%s' against '%s'); %s\n",
-            o->shown, n->shown, what, a, b, consequence);
+    fprintf(stderr, "lindperf: warning: %s and %s differ in %s ('%s' against '%s'); %s\n", o->shown,
+            n->shown, what, a, b, consequence);
 }
 
 /* Everything besides the code under test that moves the figures: said, not refused,
@@ -264,8 +272,9 @@ static void warn_about_differences(const side *o, const side *n)
     warn_if_differ(o, n, "perf flags", flags_a, flags_b,
                    "the figures may differ for that alone; run both with the same flags");
     if (a->net != -1 && b->net != -1)
-        warn_if_differ(o, n, "figures", a->net ? "net" : "gross", b->net ? "net" : "gross",
-                       "the change includes the empty-scope floor; run both with the same --perf-net setting");
+        warn_if_differ(
+            o, n, "figures", a->net ? "net" : "gross", b->net ? "net" : "gross",
+            "the change includes the empty-scope floor; run both with the same --perf-net setting");
     warn_if_differ(o, n, "run mode", a->mode, b->mode,
                    "batched and solo runs time a counter in different company; use the same mode "
                    "(--perf-solo on both or neither)");
@@ -275,10 +284,12 @@ static void warn_about_differences(const side *o, const side *n)
         warn_if_differ(o, n, "repetitions", count_a, count_b, "use the same --perf-repeat on both");
     }
     if (a->detail != -1 && b->detail != -1)
-        warn_if_differ(o, n, "detail", a->detail ? "on" : "off", b->detail ? "on" : "off",
-                       "--perf-detail adds a histogram update to every call; use it on both or neither");
-    warn_if_differ(o, n, "cpu", a->cpu, b->cpu,
-                   "figures from different processors are not comparable; compare runs of one machine");
+        warn_if_differ(
+            o, n, "detail", a->detail ? "on" : "off", b->detail ? "on" : "off",
+            "--perf-detail adds a histogram update to every call; use it on both or neither");
+    warn_if_differ(
+        o, n, "cpu", a->cpu, b->cpu,
+        "figures from different processors are not comparable; compare runs of one machine");
     warn_if_differ(o, n, "host", a->host, b->host,
                    "another machine's figures differ for that alone; compare runs of one machine");
     free(program_a);
@@ -310,11 +321,13 @@ static int check_units(const side *o, const side *n)
                 continue;
             int clocks = (strcmp(unit, "ticks") == 0 && strcmp(run->unit, "cycles") == 0) ||
                          (strcmp(unit, "cycles") == 0 && strcmp(run->unit, "ticks") == 0);
-            fprintf(stderr, "lindperf: %s is in %s%s but %s is in %s%s; %s\n", o->runs[0].path, unit,
-                    unit_origin(unit), run->path, run->unit, unit_origin(run->unit),
-                    clocks ? "these count different clocks on different machines and cannot be compared; "
-                             "compare runs of one kind of machine made with the same timer"
-                           : "compare runs made with the same timer (both --perf or both --perftsc)");
+            fprintf(
+                stderr, "lindperf: %s is in %s%s but %s is in %s%s; %s\n", o->runs[0].path, unit,
+                unit_origin(unit), run->path, run->unit, unit_origin(run->unit),
+                clocks
+                    ? "these count different clocks on different machines and cannot be compared; "
+                      "compare runs of one kind of machine made with the same timer"
+                    : "compare runs made with the same timer (both --perf or both --perftsc)");
             return -1;
         }
     return 0;
@@ -335,7 +348,8 @@ static int collect_names(side *s)
             const lindperf_run_counter *c = &s->runs[i].counters[j];
             size_t k = 0;
             while (k < s->name_count &&
-                   !lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name, c->name_length))
+                   !lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
+                                           c->name_length))
                 k++;
             if (k == s->name_count)
                 s->names[s->name_count++] = c;
@@ -346,7 +360,8 @@ static int collect_names(side *s)
 static const lindperf_run_counter *find_name(const side *s, const lindperf_run_counter *c)
 {
     for (size_t k = 0; k < s->name_count; k++)
-        if (lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name, c->name_length))
+        if (lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
+                                   c->name_length))
             return s->names[k];
     return NULL;
 }
@@ -396,8 +411,8 @@ static double *invocation_samples(const side *s, const lindperf_run_counter *c, 
     return v;
 }
 
-static int fill_row(const side *o, const side *n, const lindperf_run_counter *co, const lindperf_run_counter *cn,
-                    row *r)
+static int fill_row(const side *o, const side *n, const lindperf_run_counter *co,
+                    const lindperf_run_counter *cn, row *r)
 {
     memset(r, 0, sizeof *r);
     r->counter = cn;
@@ -443,8 +458,8 @@ static int test_rows(row *rows, size_t count, size_t *with_samples, size_t *test
             continue;
         r->tested = 1;
         which[(*tested)++] = i;
-        status = lindperf_stats_mann_whitney(r->old_samples, r->n_old, r->new_samples, r->n_new, &r->p_slower,
-                                             &r->p_faster, &r->exact);
+        status = lindperf_stats_mann_whitney(r->old_samples, r->n_old, r->new_samples, r->n_new,
+                                             &r->p_slower, &r->p_faster, &r->exact);
     }
     for (int direction = 0; status == 0 && direction < 2; direction++) {
         for (size_t k = 0; k < *tested; k++)
@@ -466,8 +481,8 @@ typedef struct {
     size_t min_old, max_old, min_new, max_new;
 } tally;
 
-static void judge_row(row *r, const rule *how, const char *unit, double ns_per_unit, size_t name_column,
-                      tally *t)
+static void judge_row(row *r, const rule *how, const char *unit, double ns_per_unit,
+                      size_t name_column, tally *t)
 {
     char old_text[32], new_text[32];
     lindperf_run_format(r->before, unit, 3, old_text, sizeof old_text);
@@ -486,7 +501,8 @@ static void judge_row(row *r, const rule *how, const char *unit, double ns_per_u
         printf("%10s", "n/a");
     if (r->tested) {
         int up = r->after >= r->before;
-        printf("  %9.3g  %9.3g", up ? r->p_slower : r->p_faster, up ? r->holm_slower : r->holm_faster);
+        printf("  %9.3g  %9.3g", up ? r->p_slower : r->p_faster,
+               up ? r->holm_slower : r->holm_faster);
         if (!r->exact)
             t->normal++;
         if (!t->max_old || r->n_old < t->min_old)
@@ -552,8 +568,8 @@ static void print_range(size_t low, size_t high)
         printf("%zu to %zu", low, high);
 }
 
-static void print_footer(const side *n, const rule *how, double ns_per_unit, const tally *t, size_t with_samples,
-                         size_t tested, size_t rows)
+static void print_footer(const side *n, const rule *how, double ns_per_unit, const tally *t,
+                         size_t with_samples, size_t tested, size_t rows)
 {
     printf("threshold %g%%, ", how->threshold);
     if (ns_per_unit > 0)
@@ -575,7 +591,8 @@ static void print_footer(const side *n, const rule *how, double ns_per_unit, con
         printf(" old against ");
         print_range(t->min_new, t->max_new);
         printf(" new samples, Holm over %zu counter%s; slower needs p(holm) <= %g; p is for the "
-               "direction of the change", tested, tested == 1 ? "" : "s", ALPHA);
+               "direction of the change",
+               tested, tested == 1 ? "" : "s", ALPHA);
         if (t->normal)
             printf(" (normal approximation for %zu counters with more than %d samples)", t->normal,
                    LINDPERF_STATS_EXACT_MAX);
@@ -590,15 +607,18 @@ static void print_footer(const side *n, const rule *how, double ns_per_unit, con
                    with_samples, needed);
         else if (t->untested_with_samples)
             printf("too few samples for p <= %g over %zu counters: record %zu or more repetitions "
-                   "(--perf-repeat=%zu) on both sides, or use --ab\n", ALPHA, with_samples, needed, needed);
+                   "(--perf-repeat=%zu) on both sides, or use --ab\n",
+                   ALPHA, with_samples, needed, needed);
         else
             printf("the runs have no per-repetition samples: record with --perf-repeat=%zu or more "
-                   "(results schema 2), or use --ab\n", needed);
+                   "(results schema 2), or use --ab\n",
+                   needed);
     }
     if (n->per_invocation)
         printf("figures: the median over the invocations of each one's avg\n");
     else if (with_samples)
-        printf("figures: the median over the repetitions; net where both runs have it, else p50, else gross\n");
+        printf("figures: the median over the repetitions; net where both runs have it, else p50, "
+               "else gross\n");
     if (with_samples < rows && !n->per_invocation)
         printf("figures are p50 where both runs have it, avg otherwise\n");
 }
@@ -643,8 +663,11 @@ static int compare(side *o, side *n, const rule *how)
     double hz = n->runs[0].tsc_hz > 0 ? n->runs[0].tsc_hz : o->runs[0].tsc_hz;
     double ns_per_unit = strcmp(unit, "ns") == 0 ? 1 : hz > 0 ? 1e9 / hz : 0;
     if (ns_per_unit == 0 && how->min_ns_given)
-        fprintf(stderr, "lindperf: warning: %s and %s have no tsc_hz, so --min-ns cannot be converted to %s; "
-                "the floor is not applied\n", o->shown, n->shown, unit);
+        fprintf(
+            stderr,
+            "lindperf: warning: %s and %s have no tsc_hz, so --min-ns cannot be converted to %s; "
+            "the floor is not applied\n",
+            o->shown, n->shown, unit);
 
     size_t name_column = NAME_COLUMN_MIN;
     for (size_t i = 0; i < count; i++) {
@@ -655,8 +678,8 @@ static int compare(side *o, side *n, const rule *how)
     print_run_line(o);
     print_run_line(n);
     putchar('\n');
-    printf("%-*s  fig    %*s%*s%10s  %9s  %9s\n", (int)name_column, "counter", VALUE_COLUMN, "old", VALUE_COLUMN,
-           "new", "change", "p", "p(holm)");
+    printf("%-*s  fig    %*s%*s%10s  %9s  %9s\n", (int)name_column, "counter", VALUE_COLUMN, "old",
+           VALUE_COLUMN, "new", "change", "p", "p(holm)");
     tally t;
     memset(&t, 0, sizeof t);
     for (size_t i = 0; i < count; i++)
@@ -667,9 +690,12 @@ static int compare(side *o, side *n, const rule *how)
     print_footer(n, how, ns_per_unit, &t, with_samples, tested, count);
 
     if (t.slower)
-        fprintf(stderr, "lindperf: %zu counter%s got slower by more than %g%% and %gns%s; see the rows marked "
-                "'! slower'\n", t.slower, t.slower == 1 ? "" : "s", how->threshold, how->min_ns,
-                tested ? ", beyond noise" : "");
+        fprintf(
+            stderr,
+            "lindperf: %zu counter%s got slower by more than %g%% and %gns%s; see the rows marked "
+            "'! slower'\n",
+            t.slower, t.slower == 1 ? "" : "s", how->threshold, how->min_ns,
+            tested ? ", beyond noise" : "");
     free_rows(rows, count);
     return t.slower ? 1 : 0;
 }
@@ -677,10 +703,10 @@ static int compare(side *o, side *n, const rule *how)
 /* ---- --ab ---------------------------------------------------------------------------- */
 
 typedef struct {
-    const char *hosts[2];           /* old, new */
-    char **args;                    /* HOST_ARGS */
+    const char *hosts[2]; /* old, new */
+    char **args;          /* HOST_ARGS */
     size_t arg_count;
-    size_t invocations;             /* per host; 0 for the default */
+    size_t invocations; /* per host; 0 for the default */
     char dir[4096];
     char *paths[2][AB_MAX_INVOCATIONS];
     lindperf_run runs[2][AB_MAX_INVOCATIONS];
@@ -703,7 +729,8 @@ static void show_host_errors(const char *path)
 
 /* Runs HOST --perf-json=JSON HOST_ARGS... with its report thrown away and its messages in
  * err_path. Returns its exit status, 128 + the signal that ended it, or -1. */
-static int spawn_host(const ab_plan *plan, const char *host, const char *json_flag, const char *err_path)
+static int spawn_host(const ab_plan *plan, const char *host, const char *json_flag,
+                      const char *err_path)
 {
     char **argv = malloc((plan->arg_count + 3) * sizeof *argv);
     if (!argv)
@@ -732,7 +759,8 @@ static int spawn_host(const ab_plan *plan, const char *host, const char *json_fl
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
             return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status)
+                             : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
 static int invoke(ab_plan *plan, int which, size_t total)
@@ -749,27 +777,32 @@ static int invoke(ab_plan *plan, int which, size_t total)
     snprintf(err_path, sizeof err_path, "%s/host.err", plan->dir);
     plan->paths[which][k] = path;
     if (isatty(2))
-        fprintf(stderr, "\rlindperf: --ab: invocation %zu of %zu (%s)  ", plan->done[0] + plan->done[1] + 1,
-                total, labels[which]);
+        fprintf(stderr, "\rlindperf: --ab: invocation %zu of %zu (%s)  ",
+                plan->done[0] + plan->done[1] + 1, total, labels[which]);
 
     int status = spawn_host(plan, plan->hosts[which], flag, err_path);
     if (isatty(2))
         fprintf(stderr, "\r%60s\r", "");
     if (status != 0) {
         if (status < 0)
-            fprintf(stderr, "lindperf: --ab: could not start %s: %s\n", plan->hosts[which], strerror(errno));
+            fprintf(stderr, "lindperf: --ab: could not start %s: %s\n", plan->hosts[which],
+                    strerror(errno));
         else
-            fprintf(stderr, "lindperf: --ab: the %s host %s failed (status %d) in its invocation %zu; "
-                    "its messages:\n", labels[which], plan->hosts[which], status, k + 1);
+            fprintf(stderr,
+                    "lindperf: --ab: the %s host %s failed (status %d) in its invocation %zu; "
+                    "its messages:\n",
+                    labels[which], plan->hosts[which], status, k + 1);
         show_host_errors(err_path);
         fprintf(stderr, "lindperf: check the host and its arguments after -- (they need --perf or "
-                "--perftsc); a host run by hand with them must succeed\n");
+                        "--perftsc); a host run by hand with them must succeed\n");
         unlink(path);
         return -1;
     }
     if (lindperf_run_load(path, &plan->runs[which][k]) != 0) {
-        fprintf(stderr, "lindperf: --ab: the %s host %s wrote no usable results with --perf-json; "
-                "is it built with -DLIND_PERF and lindperf's host API?\n", labels[which], plan->hosts[which]);
+        fprintf(stderr,
+                "lindperf: --ab: the %s host %s wrote no usable results with --perf-json; "
+                "is it built with -DLIND_PERF and lindperf's host API?\n",
+                labels[which], plan->hosts[which]);
         unlink(path);
         return -1;
     }
@@ -781,8 +814,9 @@ static size_t common_counters(const lindperf_run *a, const lindperf_run *b)
 {
     size_t common = 0;
     for (size_t i = 0; i < b->count; i++)
-        common += lindperf_run_find(b, b->counters[i].name, b->counters[i].name_length) == (long)i &&
-                  lindperf_run_find(a, b->counters[i].name, b->counters[i].name_length) >= 0;
+        common +=
+            lindperf_run_find(b, b->counters[i].name, b->counters[i].name_length) == (long)i &&
+            lindperf_run_find(a, b->counters[i].name, b->counters[i].name_length) >= 0;
     return common;
 }
 
@@ -806,16 +840,20 @@ static int run_ab(ab_plan *plan, const rule *how)
     for (int which = 0; which < 2; which++) {
         const char *host = plan->hosts[which];
         if (strchr(host, '/') && access(host, X_OK) != 0) {
-            fprintf(stderr, "lindperf: --ab: cannot run the %s host %s: %s; give the path of a host built "
-                    "with -DLIND_PERF\n", which ? "new" : "old", host, strerror(errno));
+            fprintf(stderr,
+                    "lindperf: --ab: cannot run the %s host %s: %s; give the path of a host built "
+                    "with -DLIND_PERF\n",
+                    which ? "new" : "old", host, strerror(errno));
             return 2;
         }
     }
     const char *tmp = getenv("TMPDIR");
     snprintf(plan->dir, sizeof plan->dir, "%s/lindperf-ab.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(plan->dir)) {
-        fprintf(stderr, "lindperf: --ab: cannot make a folder for the results in %s: %s; set TMPDIR to a "
-                "writable folder\n", tmp && *tmp ? tmp : "/tmp", strerror(errno));
+        fprintf(stderr,
+                "lindperf: --ab: cannot make a folder for the results in %s: %s; set TMPDIR to a "
+                "writable folder\n",
+                tmp && *tmp ? tmp : "/tmp", strerror(errno));
         return 2;
     }
 
@@ -830,17 +868,23 @@ static int run_ab(ab_plan *plan, const rule *how)
         if (status == 0 && pair == 0 && !plan->invocations) {
             size_t counters = common_counters(&plan->runs[0][0], &plan->runs[1][0]);
             per_host = lindperf_stats_samples_needed(counters, ALPHA);
-            fprintf(stderr, "lindperf: --ab: %zu invocations of each host, the fewest at which the test can "
-                    "flag one of %zu counters at p <= %g (set -n to change)\n", per_host, counters, ALPHA);
+            fprintf(
+                stderr,
+                "lindperf: --ab: %zu invocations of each host, the fewest at which the test can "
+                "flag one of %zu counters at p <= %g (set -n to change)\n",
+                per_host, counters, ALPHA);
         }
     }
     if (status == 0) {
         side o = {"old", plan->hosts[0], plan->runs[0], plan->done[0], 1, NULL, 0};
         side n = {"new", plan->hosts[1], plan->runs[1], plan->done[1], 1, NULL, 0};
-        if (plan->invocations && !lindperf_stats_can_flag(per_host, per_host,
-                                                          common_counters(&o.runs[0], &n.runs[0]), ALPHA))
-            fprintf(stderr, "lindperf: warning: -n %zu is too few for the test to flag any counter; the "
-                    "decision rests on the threshold alone\n", per_host);
+        if (plan->invocations &&
+            !lindperf_stats_can_flag(per_host, per_host, common_counters(&o.runs[0], &n.runs[0]),
+                                     ALPHA))
+            fprintf(stderr,
+                    "lindperf: warning: -n %zu is too few for the test to flag any counter; the "
+                    "decision rests on the threshold alone\n",
+                    per_host);
         status = compare(&o, &n, how);
         free(o.names);
         free(n.names);
@@ -901,17 +945,21 @@ int main(int argc, char **argv)
             return 0;
         } else if (!options_done && strcmp(a, "--ab") == 0) {
             continue;
-        } else if (!options_done && (value = flag_value(argc, argv, &i, "--threshold", "--threshold 5"))) {
+        } else if (!options_done &&
+                   (value = flag_value(argc, argv, &i, "--threshold", "--threshold 5"))) {
             if (parse_amount("--threshold", value, 1, &how.threshold) != 0)
                 return 2;
-        } else if (!options_done && (value = flag_value(argc, argv, &i, "--min-ns", "--min-ns 1"))) {
+        } else if (!options_done &&
+                   (value = flag_value(argc, argv, &i, "--min-ns", "--min-ns 1"))) {
             if (parse_amount("--min-ns", value, 0, &how.min_ns) != 0)
                 return 2;
             how.min_ns_given = 1;
         } else if (!options_done && (value = flag_value(argc, argv, &i, "-n", "-n 6"))) {
             if (!ab) {
-                fprintf(stderr, "lindperf: -n counts the invocations of --ab; a comparison of two files takes "
-                        "its samples from the files (record them with --perf-repeat=N)\n");
+                fprintf(
+                    stderr,
+                    "lindperf: -n counts the invocations of --ab; a comparison of two files takes "
+                    "its samples from the files (record them with --perf-repeat=N)\n");
                 return 2;
             }
             if (parse_invocations(value, &invocations) != 0)
@@ -922,8 +970,10 @@ int main(int argc, char **argv)
         } else if (npaths < 2) {
             paths[npaths++] = a;
         } else {
-            fprintf(stderr, "lindperf: too many %s ('%s'); give exactly %s\n%s", ab ? "hosts" : "files", a,
-                    ab ? "OLD_HOST and NEW_HOST, then -- and the host's arguments" : "OLD.json and NEW.json",
+            fprintf(stderr, "lindperf: too many %s ('%s'); give exactly %s\n%s",
+                    ab ? "hosts" : "files", a,
+                    ab ? "OLD_HOST and NEW_HOST, then -- and the host's arguments"
+                       : "OLD.json and NEW.json",
                     usage);
             return 2;
         }
@@ -934,7 +984,8 @@ int main(int argc, char **argv)
             return 2;
         }
         if (!host_arg_count) {
-            fprintf(stderr, "lindperf: --ab needs the host's arguments after --, for example -- --perf close\n");
+            fprintf(stderr, "lindperf: --ab needs the host's arguments after --, for example -- "
+                            "--perf close\n");
             return 2;
         }
         ab_plan *plan = calloc(1, sizeof *plan);

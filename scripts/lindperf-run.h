@@ -77,8 +77,9 @@ static const char *lindperf_run__string(const lindperf_json *object, const char 
 }
 
 /* A sample's "net" or "p50": a number, or null/absent for "not measured". */
-static int lindperf_run__optional(const lindperf_run *run, const lindperf_run_counter *c, const lindperf_json *sample,
-                                  const char *key, double *value, int *present)
+static int lindperf_run__optional(const lindperf_run *run, const lindperf_run_counter *c,
+                                  const lindperf_json *sample, const char *key, double *value,
+                                  int *present)
 {
     const lindperf_json *v = lindperf_json_get(sample, key);
     *present = v && v->type == LINDPERF_JSON_NUMBER;
@@ -92,7 +93,8 @@ static int lindperf_run__optional(const lindperf_run *run, const lindperf_run_co
     return 0;
 }
 
-static int lindperf_run__samples(const lindperf_run *run, const lindperf_json *item, lindperf_run_counter *c)
+static int lindperf_run__samples(const lindperf_run *run, const lindperf_json *item,
+                                 lindperf_run_counter *c)
 {
     const lindperf_json *samples = lindperf_json_get(item, "samples");
     if (!samples || samples->type == LINDPERF_JSON_NULL)
@@ -117,8 +119,9 @@ static int lindperf_run__samples(const lindperf_run *run, const lindperf_json *i
             return -1;
         }
         c->samples[i].gross = gross->number;
-        if (lindperf_run__optional(run, c, s, "net", &c->samples[i].net, &c->samples[i].has_net) != 0 ||
-            lindperf_run__optional(run, c, s, "p50", &c->samples[i].p50, &c->samples[i].has_p50) != 0)
+        lindperf_run_sample *sample = &c->samples[i];
+        if (lindperf_run__optional(run, c, s, "net", &sample->net, &sample->has_net) != 0 ||
+            lindperf_run__optional(run, c, s, "p50", &sample->p50, &sample->has_p50) != 0)
             return -1;
     }
     return 0;
@@ -205,7 +208,8 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
     }
     run->unit = lindperf_run__string(doc, "unit", NULL);
     if (!run->unit || !run->unit[0]) {
-        fprintf(stderr, "lindperf: %s has no \"unit\"; it must say \"ns\", \"cycles\" or \"ticks\"\n", path);
+        fprintf(stderr, "lindperf: %s has no \"unit\"; it must say \"ns\", \"cycles\" or "
+                "\"ticks\"\n", path);
         goto fail;
     }
     if (counters->type != LINDPERF_JSON_ARRAY) {
@@ -227,15 +231,16 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
     run->mode = lindperf_run__string(doc, "mode", NULL);
     if (!run->mode && run->schema == 1)
         run->mode = "solo";
-    const lindperf_json *number = lindperf_json_get(doc, "tsc_hz");
-    run->tsc_hz = number && number->type == LINDPERF_JSON_NUMBER && number->number > 0 ? number->number : 0;
-    number = lindperf_json_get(doc, "repetitions");
-    run->repetitions = number && number->type == LINDPERF_JSON_NUMBER ? number->number : run->schema == 1;
-    number = lindperf_json_get(doc, "runs");
-    run->runs = number && number->type == LINDPERF_JSON_NUMBER ? number->number : 0;
-    const lindperf_json *detail = lindperf_json_get(doc, "detail");
-    run->detail = detail && (detail->type == LINDPERF_JSON_TRUE || detail->type == LINDPERF_JSON_FALSE)
-                      ? detail->type == LINDPERF_JSON_TRUE : -1;
+    const lindperf_json *v = lindperf_json_get(doc, "tsc_hz");
+    run->tsc_hz = v && v->type == LINDPERF_JSON_NUMBER && v->number > 0 ? v->number : 0;
+    v = lindperf_json_get(doc, "repetitions");
+    run->repetitions = v && v->type == LINDPERF_JSON_NUMBER ? v->number : run->schema == 1;
+    v = lindperf_json_get(doc, "runs");
+    run->runs = v && v->type == LINDPERF_JSON_NUMBER ? v->number : 0;
+    v = lindperf_json_get(doc, "detail");
+    run->detail = v && (v->type == LINDPERF_JSON_TRUE || v->type == LINDPERF_JSON_FALSE)
+                      ? v->type == LINDPERF_JSON_TRUE
+                      : -1;
 
     run->count = counters->count;
     run->counters = calloc(run->count ? run->count : 1, sizeof *run->counters);

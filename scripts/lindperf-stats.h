@@ -47,7 +47,8 @@ typedef struct {
 
 static int lindperf_stats__by_value(const void *a, const void *b)
 {
-    double x = ((const lindperf_stats__item *)a)->value, y = ((const lindperf_stats__item *)b)->value;
+    double x = ((const lindperf_stats__item *)a)->value,
+           y = ((const lindperf_stats__item *)b)->value;
     return (x > y) - (x < y);
 }
 
@@ -91,7 +92,8 @@ static inline int lindperf_stats_can_flag(size_t n_old, size_t n_new, size_t cou
 {
     if (n_old == 0 || n_new == 0 || counters == 0)
         return 0;
-    return (double)counters / lindperf_stats_choose(n_old + n_new, n_new) <= alpha * (1 + LINDPERF_STATS_EPSILON);
+    return (double)counters / lindperf_stats_choose(n_old + n_new, n_new) <=
+           alpha * (1 + LINDPERF_STATS_EPSILON);
 }
 
 /* The smallest n such that n against n samples can flag one of `counters` counters. */
@@ -144,12 +146,13 @@ static int lindperf_stats__exact_tails(const unsigned long *twice_rank, size_t t
 
 /* The normal approximation, for samples too many to count: the variance of the rank sum
  * shrinks by sum(t^3 - t) over the tie groups, and half a rank corrects for continuity. */
-static void lindperf_stats__normal_tails(size_t n_old, size_t n_new, double tie_sum, double rank_sum,
-                                         double *upper, double *lower)
+static void lindperf_stats__normal_tails(size_t n_old, size_t n_new, double tie_sum,
+                                         double rank_sum, double *upper, double *lower)
 {
     double total = (double)(n_old + n_new);
     double mean = (double)n_new * (total + 1) / 2;
-    double variance = (double)n_old * (double)n_new / 12 * ((total + 1) - tie_sum / (total * (total - 1)));
+    double variance =
+        (double)n_old * (double)n_new / 12 * ((total + 1) - tie_sum / (total * (total - 1)));
     if (!(variance > 0)) {
         *upper = *lower = 1;
         return;
@@ -162,8 +165,9 @@ static void lindperf_stats__normal_tails(size_t n_old, size_t n_new, double tie_
 /* The one-sided p-values of the Mann-Whitney U test on old[] against new_[]: *upper for
  * "new is larger" (slower), *lower for "new is smaller". 0, or -1 when a side is empty or
  * memory runs out. `exact` (may be NULL) says which method gave them. */
-static inline int lindperf_stats_mann_whitney(const double *old, size_t n_old, const double *new_, size_t n_new,
-                                              double *upper, double *lower, int *exact)
+static inline int lindperf_stats_mann_whitney(const double *old, size_t n_old, const double *new_,
+                                              size_t n_new, double *upper, double *lower,
+                                              int *exact)
 {
     size_t total = n_old + n_new;
     if (n_old == 0 || n_new == 0)
@@ -189,7 +193,7 @@ static inline int lindperf_stats_mann_whitney(const double *old, size_t n_old, c
         double t = (double)(end - start);
         tie_sum += t * t * t - t;
         for (size_t i = start; i < end; i++) {
-            twice_rank[i] = (unsigned long)(start + 1 + end);     /* ranks start+1..end, doubled mean */
+            twice_rank[i] = (unsigned long)(start + 1 + end); /* ranks start+1..end, doubled mean */
             if (items[i].is_new)
                 observed += twice_rank[i];
         }

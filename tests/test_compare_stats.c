@@ -9,7 +9,7 @@
 
 #include "lindperf-stats.h"
 
-#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+#define COUNT(a) (sizeof(a) / sizeof(a)[0])
 
 /* This cmocka has no assert_double_equal; the message names the line and both values. */
 #define assert_double_equal(got, want, tolerance) near((got), (want), (tolerance), __LINE__)
@@ -20,7 +20,8 @@ static void near(double got, double want, double tolerance, int line)
         fail_msg("line %d: %.17g is not %.17g (within %g)", line, got, want, tolerance);
 }
 
-static void tails(const double *old, size_t n_old, const double *new_, size_t n_new, double *upper, double *lower)
+static void tails(const double *old, size_t n_old, const double *new_, size_t n_new, double *upper,
+                  double *lower)
 {
     int exact = 0;
     assert_int_equal(lindperf_stats_mann_whitney(old, n_old, new_, n_new, upper, lower, &exact), 0);
@@ -165,7 +166,7 @@ static void holm_caps_at_one_and_keeps_ties_in_order(void **state)
     double p[] = {0.6, 0.002, 0.002}, adjusted[3];
     assert_int_equal(lindperf_stats_holm(p, 3, adjusted), 0);
     assert_double_equal(adjusted[1], 0.006, 1e-15);
-    assert_double_equal(adjusted[2], 0.006, 1e-15);      /* max(0.006, 2 * 0.002) */
+    assert_double_equal(adjusted[2], 0.006, 1e-15); /* max(0.006, 2 * 0.002) */
     assert_double_equal(adjusted[0], 0.6, 1e-15);
     double one[] = {0.7}, one_adjusted[1] = {0};
     assert_int_equal(lindperf_stats_holm(one, 1, one_adjusted), 0);
@@ -179,18 +180,18 @@ static void a_flag_is_possible_only_with_enough_samples_for_the_counters(void **
     (void)state;
     assert_true(lindperf_stats_can_flag(5, 5, 1, 0.01));
     assert_false(lindperf_stats_can_flag(4, 4, 1, 0.01));
-    assert_true(lindperf_stats_can_flag(5, 5, 2, 0.01));        /* 2/252 = 0.0079 */
-    assert_false(lindperf_stats_can_flag(5, 5, 3, 0.01));       /* 3/252 = 0.0119 */
-    assert_true(lindperf_stats_can_flag(6, 6, 6, 0.01));        /* 6/924 = 0.0065 */
+    assert_true(lindperf_stats_can_flag(5, 5, 2, 0.01));  /* 2/252 = 0.0079 */
+    assert_false(lindperf_stats_can_flag(5, 5, 3, 0.01)); /* 3/252 = 0.0119 */
+    assert_true(lindperf_stats_can_flag(6, 6, 6, 0.01));  /* 6/924 = 0.0065 */
     assert_false(lindperf_stats_can_flag(6, 6, 10, 0.01));
-    assert_true(lindperf_stats_can_flag(3, 6, 1, 0.012));   /* 1/84 = 0.0119 */
+    assert_true(lindperf_stats_can_flag(3, 6, 1, 0.012)); /* 1/84 = 0.0119 */
     assert_false(lindperf_stats_can_flag(0, 6, 1, 0.01));
     assert_int_equal(lindperf_stats_samples_needed(1, 0.01), 5);
     assert_int_equal(lindperf_stats_samples_needed(2, 0.01), 5);
     assert_int_equal(lindperf_stats_samples_needed(3, 0.01), 6);
     assert_int_equal(lindperf_stats_samples_needed(9, 0.01), 6);
     assert_int_equal(lindperf_stats_samples_needed(10, 0.01), 7);
-    assert_int_equal(lindperf_stats_samples_needed(34, 0.01), 7);   /* 34/3432 = 0.0099 */
+    assert_int_equal(lindperf_stats_samples_needed(34, 0.01), 7); /* 34/3432 = 0.0099 */
     assert_int_equal(lindperf_stats_samples_needed(35, 0.01), 8);
 }
 
@@ -204,7 +205,7 @@ static void choose_and_median_are_exact(void **state)
     double odd[] = {3, 1, 2}, even[] = {4, 1, 3, 2};
     assert_double_equal(lindperf_stats_median(odd, 3), 2, 0);
     assert_double_equal(lindperf_stats_median(even, 4), 2.5, 0);
-    assert_double_equal(odd[0], 3, 0);                           /* left as it was */
+    assert_double_equal(odd[0], 3, 0); /* left as it was */
 }
 
 int main(void)
