@@ -8,15 +8,15 @@ TOOLS_HEADERS := scripts/lindperf-json.h scripts/lindperf-run.h scripts/lindperf
 .PHONY: tools
 tools: $(TOOLS)
 
-$(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) | $(OUT)
-	$(CC) -O2 $(WARN) -o $@ $< -lm
-
 # The statistics of lindperf-compare's decision, checked directly. Its own rule rather than
 # the suite's pattern rule, because like the tools it links libm (after the sources, which
 # linkers that drop unneeded libraries require).
 $(OUT)/test/test_compare_stats: tests/test_compare_stats.c scripts/lindperf-stats.h
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -Iscripts -o $@ $< $(CMOCKA_LIBS) -lm
+
+$(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) | $(OUT)
+	$(CC) -O2 $(WARN) -o $@ $< -lm
 
 $(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm
