@@ -568,6 +568,7 @@ static void print_range(size_t low, size_t high)
         printf("%zu to %zu", low, high);
 }
 
+/* The summary, one clause a line, so that it fits a terminal of 100 columns. */
 static void print_footer(const side *n, const rule *how, double ns_per_unit, const tally *t,
                          size_t with_samples, size_t tested, size_t rows)
 {
@@ -576,49 +577,46 @@ static void print_footer(const side *n, const rule *how, double ns_per_unit, con
         printf("floor %gns", how->min_ns);
     else
         printf("no floor (no tsc_hz to convert --min-ns)");
-    printf(": %zu of %zu counters slower, %zu faster", t->slower, t->compared, t->faster);
+    printf(": %zu of %zu counters slower, %zu faster\n", t->slower, t->compared, t->faster);
     if (t->unmeasurable)
-        printf(", %zu without a percentage (old figure 0)", t->unmeasurable);
+        printf("  %zu without a percentage (old figure 0)\n", t->unmeasurable);
     if (t->noise)
-        printf(", %zu beyond the threshold but within noise", t->noise);
+        printf("  %zu beyond the threshold but within noise\n", t->noise);
     if (t->under_floor)
-        printf(", %zu beyond the threshold but not beyond --min-ns", t->under_floor);
-    putchar('\n');
+        printf("  %zu beyond the threshold but not beyond --min-ns\n", t->under_floor);
 
     if (tested) {
         printf("test: one-sided exact Mann-Whitney U on ");
         print_range(t->min_old, t->max_old);
         printf(" old against ");
         print_range(t->min_new, t->max_new);
-        printf(" new samples, Holm over %zu counter%s; slower needs p(holm) <= %g; p is for the "
-               "direction of the change",
-               tested, tested == 1 ? "" : "s", ALPHA);
+        printf(" new samples, Holm over %zu counter%s\n", tested, tested == 1 ? "" : "s");
+        printf("  slower needs p(holm) <= %g; p is for the direction of the change\n", ALPHA);
         if (t->normal)
-            printf(" (normal approximation for %zu counters with more than %d samples)", t->normal,
+            printf("  normal approximation for %zu counters with more than %d samples\n", t->normal,
                    LINDPERF_STATS_EXACT_MAX);
-        putchar('\n');
     }
     if (t->untested_with_values) {
         size_t needed = lindperf_stats_samples_needed(with_samples ? with_samples : rows, ALPHA);
-        printf("no noise estimate for %zu counter%s: decided on the threshold and floor alone; ",
+        printf("no noise estimate for %zu counter%s: decided on the threshold and floor alone\n",
                t->untested_with_values, t->untested_with_values == 1 ? "" : "s");
         if (n->per_invocation)
-            printf("too few invocations for p <= %g over %zu counters: use -n %zu or more\n", ALPHA,
-                   with_samples, needed);
+            printf("  too few invocations for p <= %g over %zu counters: use -n %zu or more\n",
+                   ALPHA, with_samples, needed);
         else if (t->untested_with_samples)
-            printf("too few samples for p <= %g over %zu counters: record %zu or more repetitions "
-                   "(--perf-repeat=%zu) on both sides, or use --ab\n",
+            printf("  too few samples for p <= %g over %zu counters: record %zu or more "
+                   "repetitions\n  (--perf-repeat=%zu) on both sides, or use --ab\n",
                    ALPHA, with_samples, needed, needed);
         else
-            printf("the runs have no per-repetition samples: record with --perf-repeat=%zu or more "
-                   "(results schema 2), or use --ab\n",
+            printf("  the runs have no per-repetition samples: record with --perf-repeat=%zu or\n"
+                   "  more (results schema 2), or use --ab\n",
                    needed);
     }
     if (n->per_invocation)
         printf("figures: the median over the invocations of each one's avg\n");
     else if (with_samples)
-        printf("figures: the median over the repetitions; net where both runs have it, else p50, "
-               "else gross\n");
+        printf("figures: the median over the repetitions; net where both runs have it, else p50,\n"
+               "  else gross\n");
     if (with_samples < rows && !n->per_invocation)
         printf("figures are p50 where both runs have it, avg otherwise\n");
 }
