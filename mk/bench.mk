@@ -14,6 +14,14 @@ bench:
 bench-overhead: $(OUT)/overhead
 	$(OUT)/overhead
 
+# Whether the figures hold from invocation to invocation and whether the A/B gate tells an
+# unchanged build from a slower one, quiet and with one core kept busy: about 10 minutes.
+# Not part of `make test` (it measures). GATES, LOADS and GATE_ARGS shorten or change it;
+# see bench/stability.sh.
+.PHONY: bench-stability
+bench-stability:
+	@OUT=$(OUT) CC=$(CC) sh bench/stability.sh
+
 $(OUT)/overhead: bench/overhead.c $(HEADER) | $(OUT)
 	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ $< $(LDLIBS_LINDPERF)
 

@@ -1,4 +1,4 @@
-/* lindperf-run.h: loads one lindperf results file (the JSON of --perf-json, schema 1)
+/* lindperf-run.h: loads one lindperf results file (the JSON of --perf-json, schema 1 or 2)
  * for lindperf-compare and lindperf-plot, and formats its figures the way the text
  * report does.
  *
@@ -12,6 +12,12 @@
  * avg. Fields that a run may lack (p50 without --perf-detail, parent for roots) are
  * flagged, never guessed. Strings point into the parsed document and live as long as
  * the run.
+ *
+ * Schema 2 (docs/design.md) adds the run's mode, repetitions, runs, detail and program,
+ * and per counter one sample per repetition ({"gross", "net", "p50"}, the last two null
+ * when not measured); they are read when present and checked like the rest. A schema-1
+ * file was written by a host that timed one counter per run, once: it reads as mode
+ * "solo", one repetition, and no samples.
  */
 #ifndef LINDPERF_RUN_H
 #define LINDPERF_RUN_H
@@ -31,14 +37,29 @@ typedef struct {
     int has_p50;
     double p50;
     size_t line;                    /* where the counter's object starts in the file */
+    struct lindperf_run_sample *samples;    /* one per repetition; NULL in schema 1 */
+    size_t sample_count;
 } lindperf_run_counter;
+
+/* One repetition's figures of a counter (schema 2): has_net and has_p50 say whether the
+ * run measured them (--perf-net, --perf-detail). */
+typedef struct lindperf_run_sample {
+    double gross, net, p50;
+    int has_net, has_p50;
+} lindperf_run_sample;
 
 typedef struct {
     const char *path;
-    const char *unit;               /* "ns" or "cycles"; other strings are passed through */
+    const char *unit;               /* "ns", "cycles" or "ticks"; others are passed through */
     const char *timer;              /* NULL when absent */
     int net;                        /* 1 net, 0 gross, -1 not said */
     const char *host, *cpu, *date, *command;   /* NULL when absent or null */
+    int schema;
+    double tsc_hz;                  /* cycles or ticks per second; 0 when not known */
+    const char *mode;               /* "solo" or "batched"; NULL when not said */
+    double repetitions, runs;       /* 0 when not said */
+    int detail;                     /* 1, 0, or -1 when not said */
+    const char *program;            /* the host's arguments after the perf flags, or NULL */
     lindperf_run_counter *counters;
     size_t count;
     lindperf_json *doc;
@@ -53,6 +74,57 @@ static const char *lindperf_run__string(const lindperf_json *object, const char 
     if (length)
         *length = v->length;
     return v->string;
+}
+
+/* A sample's "net" or "p50": a number, or null/absent for "not measured". */
+static int lindperf_run__optional(const lindperf_run *run, const lindperf_run_counter *c,
+                                  const lindperf_json *sample, const char *key, double *value,
+                                  int *present)
+{
+    const lindperf_json *v = lindperf_json_get(sample, key);
+    *present = v && v->type == LINDPERF_JSON_NUMBER;
+    *value = *present ? v->number : 0;
+    if (v && !*present && v->type != LINDPERF_JSON_NULL) {
+        fprintf(stderr, "lindperf: %s:%zu: a sample of %s has \"%s\" %s, not a number or null; "
+                "is this a lindperf --perf-json file?\n", run->path, sample->line, c->name, key,
+                lindperf_json_type_name(v->type));
+        return -1;
+    }
+    return 0;
+}
+
+static int lindperf_run__samples(const lindperf_run *run, const lindperf_json *item,
+                                 lindperf_run_counter *c)
+{
+    const lindperf_json *samples = lindperf_json_get(item, "samples");
+    if (!samples || samples->type == LINDPERF_JSON_NULL)
+        return 0;
+    if (samples->type != LINDPERF_JSON_ARRAY) {
+        fprintf(stderr, "lindperf: %s:%zu: \"samples\" of %s is %s, not an array\n",
+                run->path, samples->line, c->name, lindperf_json_type_name(samples->type));
+        return -1;
+    }
+    c->samples = calloc(samples->count ? samples->count : 1, sizeof *c->samples);
+    if (!c->samples) {
+        fprintf(stderr, "lindperf: out of memory reading %s\n", run->path);
+        return -1;
+    }
+    c->sample_count = samples->count;
+    for (size_t i = 0; i < samples->count; i++) {
+        const lindperf_json *s = &samples->items[i];
+        const lindperf_json *gross = lindperf_json_get(s, "gross");
+        if (!gross || gross->type != LINDPERF_JSON_NUMBER) {
+            fprintf(stderr, "lindperf: %s:%zu: sample %zu of %s has no number \"gross\"; "
+                    "is this a lindperf --perf-json file?\n", run->path, s->line, i + 1, c->name);
+            return -1;
+        }
+        c->samples[i].gross = gross->number;
+        lindperf_run_sample *sample = &c->samples[i];
+        if (lindperf_run__optional(run, c, s, "net", &sample->net, &sample->has_net) != 0 ||
+            lindperf_run__optional(run, c, s, "p50", &sample->p50, &sample->has_p50) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int lindperf_run__counter(const lindperf_run *run, size_t index, const lindperf_json *item,
@@ -87,11 +159,13 @@ static int lindperf_run__counter(const lindperf_run *run, size_t index, const li
     c->has_p50 = p50 && p50->type == LINDPERF_JSON_NUMBER;
     c->p50 = c->has_p50 ? p50->number : 0;
     c->parent = lindperf_run__string(item, "parent", &c->parent_length);
-    return 0;
+    return lindperf_run__samples(run, item, c);
 }
 
 static inline void lindperf_run_free(lindperf_run *run)
 {
+    for (size_t i = 0; run->counters && i < run->count; i++)
+        free(run->counters[i].samples);
     free(run->counters);
     lindperf_json_free(run->doc);
     memset(run, 0, sizeof *run);
@@ -134,7 +208,8 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
     }
     run->unit = lindperf_run__string(doc, "unit", NULL);
     if (!run->unit || !run->unit[0]) {
-        fprintf(stderr, "lindperf: %s has no \"unit\"; it must say \"ns\" or \"cycles\"\n", path);
+        fprintf(stderr, "lindperf: %s has no \"unit\"; it must say \"ns\", \"cycles\" or "
+                "\"ticks\"\n", path);
         goto fail;
     }
     if (counters->type != LINDPERF_JSON_ARRAY) {
@@ -151,6 +226,21 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
     run->cpu = lindperf_run__string(doc, "cpu", NULL);
     run->date = lindperf_run__string(doc, "date", NULL);
     run->command = lindperf_run__string(doc, "command", NULL);
+    run->schema = (int)schema->number;
+    run->program = lindperf_run__string(doc, "program", NULL);
+    run->mode = lindperf_run__string(doc, "mode", NULL);
+    if (!run->mode && run->schema == 1)
+        run->mode = "solo";
+    const lindperf_json *v = lindperf_json_get(doc, "tsc_hz");
+    run->tsc_hz = v && v->type == LINDPERF_JSON_NUMBER && v->number > 0 ? v->number : 0;
+    v = lindperf_json_get(doc, "repetitions");
+    run->repetitions = v && v->type == LINDPERF_JSON_NUMBER ? v->number : run->schema == 1;
+    v = lindperf_json_get(doc, "runs");
+    run->runs = v && v->type == LINDPERF_JSON_NUMBER ? v->number : 0;
+    v = lindperf_json_get(doc, "detail");
+    run->detail = v && (v->type == LINDPERF_JSON_TRUE || v->type == LINDPERF_JSON_FALSE)
+                      ? v->type == LINDPERF_JSON_TRUE
+                      : -1;
 
     run->count = counters->count;
     run->counters = calloc(run->count ? run->count : 1, sizeof *run->counters);
@@ -189,6 +279,7 @@ static inline void lindperf_run_format(double value, const char *unit, int decim
 {
     static const char *const time_units[] = {"ns", "µs", "ms", "s"};
     static const char *const cycle_units[] = {"cyc", "Kcyc", "Mcyc", "Gcyc"};
+    static const char *const tick_units[] = {"tick", "Ktick", "Mtick", "Gtick"};
     const char *const *names;
     size_t step = 0, last = 3;
 
@@ -196,6 +287,8 @@ static inline void lindperf_run_format(double value, const char *unit, int decim
         names = time_units;
     } else if (strcmp(unit, "cycles") == 0) {
         names = cycle_units;
+    } else if (strcmp(unit, "ticks") == 0) {
+        names = tick_units;
     } else {
         snprintf(buf, size, "%.*f %s", decimals, value, unit);
         return;

@@ -1,8 +1,11 @@
 #!/bin/sh
 # lindperf-compare: passes identical runs, flags a slowdown made on purpose, honours
-# --threshold, lists added and removed counters, prefers p50, and refuses what it cannot
-# compare with status 2 and a "lindperf:" message. Nothing here is timed: the slowdowns
-# are written into the fixtures (tests/data/close-*.json), not measured.
+# --threshold and --min-ns, lists added and removed counters, prefers net and then p50,
+# decides on the samples of schema-2 files with the exact p-values and Holm's ordering
+# derived by hand below, warns when the runs differ, runs --ab with real hosts, and
+# refuses what it cannot compare with status 2 and a "lindperf:" message. Nothing here is
+# timed: the slowdowns are written into the fixtures (tests/data/close-*.json), not
+# measured, and the real runs check plumbing only.
 
 . "$(dirname "$0")/lib.sh"
 data=$root/tests/data
@@ -19,6 +22,7 @@ complains() { grep -q "^lindperf: .*$1" "$tmp/err"; }
 flagged() { [ "$(grep -c "! slower" "$tmp/out")" -eq "$1" ]; }
 row_has() { grep "^$1 " "$tmp/out" | grep -q -- "$2"; }
 refused() { [ "$status" -eq 2 ] && complains "$1"; }
+warns() { grep -q "^lindperf: warning: .*$1" "$tmp/err"; }
 
 if [ ! -x "$compare" ]; then
     echo "not ok - $compare is built (make tools OUT=$OUT)"
@@ -31,9 +35,172 @@ check "the same run twice flags nothing" flagged 0
 
 run "$data/close-base.json" "$data/close-slow.json"
 check "a layer 20% slower fails with status 1" [ "$status" -eq 1 ]
-check "the slower layer's row is marked" row_has rawposix::close_syscall "+20.0%  ! slower"
+check "the slower layer's row is marked" row_has rawposix::close_syscall "+20.0%.*! slower"
 check "only the layer beyond the default 5% is marked" flagged 1
 check "the failure is explained on stderr" complains "slower by more than 5%"
+
+check "a comparison without samples says it has no noise estimate" \
+    says "^no noise estimate for 6 counters: decided on the threshold and floor alone$"
+check "... because the runs have no samples, and it says how to get them" \
+    says "^  the runs have no per-repetition samples: record with --perf-repeat=6 or"
+check "a row without samples prints no p-value" \
+    row_has rawposix::close_syscall "+20.0%  *-  *-  ! slower"
+run "$data/close-base.json" "$data/close-slow.json" --min-ns 5
+check "--min-ns 5 lets the 4.25 ns slowdown of a 21 ns layer pass" [ "$status" -eq 0 ]
+check "a change beyond the threshold but not beyond --min-ns is marked as such" \
+    row_has rawposix::close_syscall "~ under --min-ns"
+
+# Schema 2: six repetitions a side, net figures, four counters (tests/data/close-v2-*.json).
+# The p-values are the share of the C(12, 6) = 924 ways to pick six of the twelve samples
+# whose rank sum reaches the new one's:
+#   rawposix::close_syscall    all six new above all six old: 1/924 = 0.00108
+#   threei::make_syscall       new ranks {5,8,9,10,11,12}, two below the top: picks
+#                              with a deficit of 0, 1, 2 (as 2 or 1+1): 4/924 = 0.00433
+#   fdtables::close_virtualfd  old {0,0,0,0,0,1}, new six 1s: all-ones picks, C(7,6) = 7/924
+#                              = 0.00758; 0 ns to 1 ns is no percentage and not beyond 1 ns
+# Holm over the four: close 4 x 1/924 = 0.00433 passes 0.01; threei 3 x 4/924 = 0.013 fails,
+# although its own p is below 0.01, and the step-down stops there: fdtables gets
+# max(0.013, 2 x 7/924) = 0.0152.
+v2old=$data/close-v2-old.json
+v2new=$data/close-v2-new.json
+run "$v2old" "$v2new"
+check "schema 2: a slowdown beyond noise fails with status 1" [ "$status" -eq 1 ]
+check "schema 2: exactly one counter is flagged" flagged 1
+check "schema 2: net figures are compared when both runs have them" \
+    row_has rawposix::close_syscall " net "
+check "schema 2: the flagged row prints p = 1/924 and Holm's 4/924" \
+    row_has rawposix::close_syscall "+23.8%  *0.00108  *0.00433  ! slower"
+check "schema 2: Holm's second step (3 x 4/924) keeps a raw p of 0.00433 from flagging" \
+    row_has threei::make_syscall "+18.5%  *0.00433  *0.013  ~ within noise"
+check "schema 2: zeros and ties: 7/924, Holm-adjusted to 0.0152" \
+    row_has fdtables::close_virtualfd "n/a  *0.00758  *0.0152  ~ under --min-ns"
+check "schema 2: the footer names the test, the samples and Holm's family" \
+    says "^test: one-sided exact Mann-Whitney U on 6 old against 6 new samples, Holm over 4 co"
+check "schema 2: the old run's mode and repetitions are shown" \
+    says "^old: .*close-v2-old.json (clock, ns, net, batched, 6 repetitions;"
+check "schema 2: two runs of one program and machine raise no warning" \
+    sh -c '! grep -q warning "$1"' - "$tmp/err"
+run "$v2old" "$v2new" --min-ns 0
+check "--min-ns 0: the move of a zero net figure is judged by the test alone (within noise)" \
+    row_has fdtables::close_virtualfd "0.0152  ~ within noise"
+run "$v2old" "$v2new" --min-ns 5
+check "--min-ns 5: close's 4.8 ns passes" [ "$status" -eq 0 ]
+run "$v2old" "$v2old"
+check "schema 2: the same run twice passes and flags nothing" \
+    sh -c '[ "$1" -eq 0 ] && ! grep -q "! slower" "$2"' - "$status" "$tmp/out"
+
+# Net figures missing on one side: p50 is compared (close's p50 is 20 ns in every old
+# sample and 30 ns in every new one: 1/924 again); without p50 too, gross, in which close
+# did not move.
+sed 's/"net": [0-9][0-9.]*/"net": null/g' "$v2new" >"$tmp/v2-nonet.json"
+run "$v2old" "$tmp/v2-nonet.json"
+check "without net samples on one side, p50 is compared" \
+    row_has rawposix::close_syscall " p50 .*+50.0%  *0.00108  *0.00433  ! slower"
+sed 's/"p50": [0-9][0-9.]*/"p50": null/g' "$tmp/v2-nonet.json" >"$tmp/v2-gross.json"
+run "$v2old" "$tmp/v2-gross.json"
+check "without net and p50, gross is compared" row_has rawposix::close_syscall " gross "
+check "close's gross figure did not move, so nothing is flagged" [ "$status" -eq 0 ]
+
+# One counter, written here: five against five fully apart is 1/252 = 0.00397, enough for
+# one counter; four against four is at best 1/70 = 0.0143, so it decides on the threshold.
+one_counter() {    # FILE NET_SAMPLES...
+    file=$1; shift
+    samples=""
+    for v in "$@"; do
+        samples="$samples${samples:+, }{\"gross\": $v, \"net\": $v, \"p50\": null}"
+    done
+    printf '{"schema": 2, "timer": "clock", "unit": "ns", "net": true, "mode": "batched",\n'
+    printf ' "repetitions": %d,\n' $#
+    printf ' "counters": [{"module": "m", "name": "m::f", "calls": 100, "total": 2000, "avg": 20,\n'
+    printf '   "samples": [%s]}]}\n' "$samples"
+} 
+one_counter x 20.1 20.4 19.8 20.0 20.2 >"$tmp/five-old.json"
+one_counter x 25.0 24.1 26.3 24.8 25.5 >"$tmp/five-new.json"
+run "$tmp/five-old.json" "$tmp/five-new.json"
+check "five against five fully apart: p = 1/252 = 0.00397, flagged" \
+    row_has m::f "0.00397  *0.00397  ! slower"
+one_counter x 20.1 20.4 19.8 20.0 >"$tmp/four-old.json"
+one_counter x 25.0 24.1 26.3 24.8 >"$tmp/four-new.json"
+run "$tmp/four-old.json" "$tmp/four-new.json"
+check "four against four cannot reach 0.01: no p-value" row_has m::f "+2[0-9.]*%  *-  *-  ! slower"
+check "... and the output says the decision has no noise estimate, and how many are needed" \
+    sh -c 'grep -q "^no noise estimate for 1 counter: " "$1" &&
+           grep -q "^  too few samples .* record 5 or more repetitions" "$1"' - "$tmp/out"
+one_counter x 0 0 0 0 0 0 >"$tmp/zeros.json"
+run "$tmp/zeros.json" "$tmp/zeros.json"
+check "all-zero samples on both sides: p = 1, nothing flagged" row_has m::f "n/a  *1  *1$"
+# Five a side for four counters: 4/252 > 0.01, so Holm could never flag; six are needed.
+sed 's/, {[^}]*}]}/]}/' "$v2old" >"$tmp/v2-five-old.json"
+sed 's/, {[^}]*}]}/]}/' "$v2new" >"$tmp/v2-five-new.json"
+run "$tmp/v2-five-old.json" "$tmp/v2-five-new.json"
+check "five a side for four counters falls back to the threshold and says six are needed" \
+    says "^  too few samples for p <= 0.01 over 4 counters: record 6 or more repetitions"
+
+# What differs between the two runs is said, not refused.
+run "$data/close-base.json" "$v2new"
+check "a schema-1 run is compared with a schema-2 run" [ "$status" -eq 1 ]
+check "different run modes are warned about" warns "differ in run mode ('solo' against 'batched')"
+check "different repetitions are warned about" warns "differ in repetitions ('1' against '6')"
+check "gross against net is warned about" warns "differ in figures ('gross' against 'net')"
+check "different perf flags are warned about" \
+    warns "differ in perf flags ('--perf' against '--perf --perf-net --perf-detail --perf-repeat=6"
+sed 's/json close"/json grate"/' "$data/close-base.json" >"$tmp/grate.json"
+run "$data/close-base.json" "$tmp/grate.json"
+check "different programs are warned about (close against grate)" \
+    warns "differ in program ('close' against 'grate')"
+sed 's/"program": "close"/"program": "pipe --iterations 100000"/' "$v2new" >"$tmp/v2-pipe.json"
+run "$v2old" "$tmp/v2-pipe.json"
+check "schema 2's program field is compared" \
+    warns "differ in program ('close' against 'pipe --iterations 100000')"
+sed 's/"cpu": "[^"]*"/"cpu": "Other CPU"/; s/"host": "[^"]*"/"host": "other-host"/' "$v2new" \
+    >"$tmp/v2-other.json"
+run "$v2old" "$tmp/v2-other.json"
+check "another CPU is warned about" \
+    warns "differ in cpu (.Fixture CPU @ 2.30GHz. against .Other CPU.)"
+check "another host is warned about" warns "differ in host (.fixture-host. against .other-host.)"
+sed 's/"detail": true/"detail": false/' "$v2new" >"$tmp/v2-nodetail.json"
+run "$v2old" "$tmp/v2-nodetail.json"
+check "detail on one side only is warned about" warns "differ in detail ('on' against 'off')"
+
+# aarch64's generic timer: ticks compare with ticks (--min-ns converted with tsc_hz), never
+# with cycles or ns.
+as_ticks() {    # FILE TSC_HZ
+    sed 's/"timer": "clock"/"timer": "cntvct"/; s/"unit": "ns"/"unit": "ticks"/' "$1" |
+        sed 's/"tsc_hz": null/"tsc_hz": '"$2"'/'
+}
+as_ticks "$v2old" 1e9 >"$tmp/ticks-old.json"
+as_ticks "$v2new" 1e9 >"$tmp/ticks-new.json"
+run "$tmp/ticks-old.json" "$tmp/ticks-new.json" --min-ns 5
+check "ticks compare with ticks; at 1 GHz close's 4.8 ticks are under --min-ns 5" \
+    [ "$status" -eq 0 ]
+check "tick figures are printed in ticks" row_has rawposix::close_syscall "20.150tick"
+as_ticks "$v2old" 1e8 >"$tmp/ticks-old.json"
+as_ticks "$v2new" 1e8 >"$tmp/ticks-new.json"
+run "$tmp/ticks-old.json" "$tmp/ticks-new.json" --min-ns 5
+check "at 100 MHz the same 4.8 ticks are 48 ns, beyond --min-ns 5" \
+    row_has rawposix::close_syscall "! slower"
+sed 's/"unit": "ns"/"unit": "cycles"/; s/"timer": "clock"/"timer": "tsc"/' "$v2new" \
+    >"$tmp/cycles-new.json"
+run "$tmp/ticks-old.json" "$tmp/cycles-new.json"
+check "ticks against cycles are refused with status 2" refused "is in ticks .* but .* is in cycles"
+check "... saying that they count different clocks" complains "cannot be compared"
+run "$tmp/ticks-old.json" "$v2new"
+check "ticks against ns are refused with status 2" refused "is in ticks .* but .* is in ns"
+run "$data/close-cycles.json" "$data/close-cycles.json" --min-ns 2
+check "--min-ns without a tsc_hz to convert it is said, not guessed" \
+    warns "cannot be converted to cycles"
+
+# Schema 2's samples are checked like the rest.
+sed '0,/"samples": \[[^]]*\]/s//"samples": 5/' "$v2new" >"$tmp/bad-samples.json"
+run "$v2old" "$tmp/bad-samples.json"
+check "samples that are not an array are refused" \
+    refused '"samples" of .* is a number, not an array'
+sed '0,/"gross": 40.5, /s///' "$v2new" >"$tmp/no-gross.json"
+run "$v2old" "$tmp/no-gross.json"
+check "a sample without gross is refused" refused 'sample 1 of .* has no number "gross"'
+sed '0,/"net": 10.5/s//"net": "fast"/' "$v2new" >"$tmp/string-net.json"
+run "$v2old" "$tmp/string-net.json"
+check "a sample whose net is a string is refused" refused 'has "net" a string, not a number or null'
 
 run "$data/close-base.json" "$data/close-slow.json" --threshold 25
 check "--threshold 25 lets a 20% slowdown pass" [ "$status" -eq 0 ]
@@ -43,7 +210,7 @@ check "--threshold=4 also marks the enclosing layers (+4.5%, +4.7%)" flagged 3
 
 run "$data/close-slow.json" "$data/close-base.json"
 check "a speedup passes" [ "$status" -eq 0 ]
-check "a speedup is marked faster" row_has rawposix::close_syscall "-16.7%    faster"
+check "a speedup is marked faster" row_has rawposix::close_syscall "-16.7%.*  faster"
 
 run "$data/close-base.json" "$data/close-added.json"
 check "added and removed counters are not errors" [ "$status" -eq 0 ]
@@ -52,7 +219,8 @@ check "a removed counter is listed" says "^removed (only in old): fdtables::clos
 
 # In the p50 pair, threei's avg is 30% up (a few preempted calls) but its p50 is not.
 run "$data/close-p50-old.json" "$data/close-p50-new.json"
-check "p50 is compared when both runs have it, so an avg dragged up by outliers passes" [ "$status" -eq 0 ]
+check "p50 is compared when both runs have it, so an avg dragged up by outliers passes" \
+    [ "$status" -eq 0 ]
 check "the row says it compared p50" row_has threei::make_syscall " p50 "
 check "avg is compared when only one run has p50" row_has rawposix::close_syscall " avg "
 run "$data/close-base.json" "$data/close-p50-new.json"
@@ -60,11 +228,12 @@ check "avg is compared when the old run has no p50 (the 30% shows)" [ "$status" 
 
 run "$data/close-base.json" "$data/close-cycles.json"
 check "runs in ns and in cycles are refused with status 2" [ "$status" -eq 2 ]
-check "the unit mismatch is named" complains "is in ns but .* is in cycles"
+check "the unit mismatch is named" complains "is in ns .*but .* is in cycles"
 
 run "$data/close-base.json" "$data/invalid.json"
 check "invalid JSON is refused with status 2" [ "$status" -eq 2 ]
-check "invalid JSON is reported with its line and column" complains "invalid.json:[0-9]*:[0-9]*: invalid JSON"
+check "invalid JSON is reported with its line and column" \
+    complains "invalid.json:[0-9]*:[0-9]*: invalid JSON"
 
 echo '{"benchmarks": []}' >"$tmp/other.json"
 run "$tmp/other.json" "$data/close-base.json"
@@ -90,6 +259,16 @@ run "$data/close-base.json" "$data/close-base.json" --threshold
 check "--threshold without a value is refused" refused "needs a percentage"
 run --frobnicate "$data/close-base.json" "$data/close-base.json"
 check "an unknown option is refused" refused "unknown option"
+run "$data/close-base.json" "$data/close-base.json" --min-ns -1
+check "a negative --min-ns is refused" refused "min-ns needs a number of nanoseconds"
+run -n 5 "$data/close-base.json" "$data/close-base.json"
+check "-n without --ab is refused" refused "-n counts the invocations of --ab"
+run --ab ./old-host -- --perf close
+check "--ab with one host is refused" refused "needs two hosts"
+run --ab ./old-host ./new-host
+check "--ab without the host's arguments is refused" refused "needs the host's arguments after --"
+run --ab ./old-host ./new-host -n 0 -- --perf close
+check "--ab -n 0 is refused" refused "-n needs a count of invocations"
 
 # End to end, with the example host (built by make test) and a copy of it built with a
 # slowdown made on purpose: close does 500 dependent multiply-adds more (a few hundred ns on
@@ -103,7 +282,8 @@ check "an unknown option is refused" refused "unknown option"
 host=$OUT/lind-boot-perf
 slow_host=$tmp/lind-boot-perf-slow
 real_run() {
-    "$1" --perf --perf-detail --perf-json="$2" --perf-only='lind_common::*' --perf-only='threei::*' \
+    "$1" --perf --perf-detail --perf-json="$2" \
+        --perf-only='lind_common::*' --perf-only='threei::*' \
         --perf-only='rawposix::*' --perf-only='fdtables::*' close --iterations 10000 \
         >/dev/null 2>>"$tmp/host.err"
 }
@@ -119,8 +299,10 @@ same_build_passes() {
 }
 if [ -x "$host" ]; then
     check "two real runs of the same build pass at --threshold 100" same_build_passes
-    check "the example host writes a results file per run" both_written || sed "s/^/#   /" "$tmp/host.err"
-    check "two real runs of the same build reach the same counters" sh -c '! grep -q "^added\|^removed" "$1"' - "$tmp/out"
+    check "the example host writes a results file per run" \
+        both_written || sed "s/^/#   /" "$tmp/host.err"
+    check "two real runs of the same build reach the same counters" \
+        sh -c '! grep -q "^added\|^removed" "$1"' - "$tmp/out"
     run "$tmp/real.json" "$tmp/real.json"
     check "a real run compared with itself passes at the default threshold" [ "$status" -eq 0 ]
 
@@ -134,6 +316,46 @@ if [ -x "$host" ]; then
     check "rawposix::close_syscall is marked slower" row_has rawposix::close_syscall "! slower"
     check "fdtables::close_virtualfd, below the slowdown, is not marked" \
         sh -c '! grep "^fdtables::close_virtualfd " "$1" | grep -q "slower"' - "$tmp/out"
+
+    # --ab with real runs, plumbing only: the host against itself may end 0 or 1 (a real
+    # difference between invocations is possible); what is checked is the shape.
+    mkdir "$tmp/abtmp"
+    TMPDIR=$tmp/abtmp "$compare" --ab "$host" "$host" -- \
+        --perf --perf-only='rawposix::*' close --iterations 2000 >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "--ab of the host against itself ends with status 0 or 1" \
+        [ "$status" -le 1 ] || cat "$tmp/err"
+    # The default -n is the fewest at which the test can flag one of the m counters of the
+    # first pair: 5 for m <= 2, 6 for m <= 9 (1/C(2n, n) <= 0.01/m).
+    chosen='^lindperf: --ab: \([0-9]*\) invocations of each host, .* one of \([0-9]*\) .*'
+    n=$(sed -n "s/$chosen/\\1 \\2/p" "$tmp/err")
+    default_n_fits() {
+        set -- $n
+        [ $# -eq 2 ] && case $2 in 1|2) [ "$1" -eq 5 ] ;; [3-9]) [ "$1" -eq 6 ] ;; *) false ;; esac
+    }
+    check "--ab chose the fewest invocations at which the test can flag ($n)" default_n_fits
+    n=${n%% *}
+    check "--ab names the hosts and their invocations" says "^old: $host ($n invocations; clock, ns"
+    check "--ab's row has a p-value and Holm's" \
+        row_has rawposix::close_syscall " avg .*%  *[0-9][0-9.e-]*  *[0-9][0-9.e-]*"
+    check "--ab decides on $n against $n samples" \
+        says "^test: one-sided exact Mann-Whitney U on $n old against $n new samples, Holm over"
+    check "--ab leaves no temporary file behind" [ -z "$(ls -A "$tmp/abtmp")" ]
+    run --ab "$host" "$host" -n 2 -- --perf close --iterations 1000
+    check "--ab -n 2 warns that the test cannot flag" warns "-n 2 is too few"
+    check "--ab -n 2 says the decision has no noise estimate and the -n it needs" \
+        sh -c 'grep -q "^no noise estimate for [0-9]* counters*: " "$1" &&
+               grep -q "^  too few invocations .*: use -n [56] or more" "$1"' - "$tmp/out"
+    TMPDIR=$tmp/no-such-dir "$compare" --ab "$host" "$host" -- --perf close >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    check "--ab keeps its files under TMPDIR, and says when it cannot" \
+        refused "cannot make a folder for the results in $tmp/no-such-dir"
+    run --ab "$tmp/no-such-host" "$host" -- --perf close
+    check "--ab with a missing host exits 2 with a lindperf: message" \
+        refused "cannot run the old host"
+    run --ab "$host" "$host" -- close --iterations 1000
+    check "--ab with a host that fails exits 2" refused "the old host .* failed (status 2)"
+    check "... and shows what the host said (indented)" grep -q "^  lindperf: " "$tmp/err"
 else
     echo "# skipped the end-to-end checks: $host is not built (make lind-boot-perf)"
 fi

@@ -33,7 +33,8 @@ static void *cage_pointer(uint64_t addr)
 
 /* A slowdown made on purpose, for lindperf-compare's end-to-end test: a build with
  * -DLIND_BOOT_SLOW_CLOSE=N makes close do N dependent multiply-adds first. Without it the
- * loop is empty and compiles to nothing. */
+ * loop is empty and compiles to nothing. The empty asm keeps each step: without it the
+ * compiler folds a short chain into one multiply (N = 10 cost one, not ten). */
 #ifndef LIND_BOOT_SLOW_CLOSE
 #define LIND_BOOT_SLOW_CLOSE 0
 #endif
@@ -42,8 +43,10 @@ int64_t rawposix_close_syscall(const threei_call *call)
 {
     LINDPERF_SCOPE(rawposix, close_syscall);
     uint64_t spin = call->arg[0];
-    for (int i = 0; i < LIND_BOOT_SLOW_CLOSE; i++)
+    for (int i = 0; i < LIND_BOOT_SLOW_CLOSE; i++) {
         spin = spin * 6364136223846793005u + 1;
+        __asm__ volatile("" : "+r"(spin));
+    }
     lindperf_black_box(&spin);
     int realfd = fdtables_close_virtualfd(call->self_cage, call->arg[0]);
     if (realfd < 0)
