@@ -269,7 +269,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#define LINDPERF_VERSION "0.1.0"
+#define LINDPERF_VERSION "0.2.0"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -44,7 +44,7 @@ EOF
 cat >"$tmp/src/CMakeLists.txt" <<'EOF'
 cmake_minimum_required(VERSION 3.10)
 project(lindperf_consumer C)
-set(WANT "0.1" CACHE STRING "the lindperf version to ask for")
+set(WANT "0.0" CACHE STRING "the lindperf version to ask for")
 find_package(lindperf ${WANT} REQUIRED)
 add_executable(consumer consumer.c)
 target_link_libraries(consumer PRIVATE lindperf::lindperf)
@@ -80,7 +80,8 @@ cmake_build() {
         -DCMAKE_C_COMPILER="$CC" "$@" &&
     quiet cmake --build "$tmp/cmake-build"
 }
-check "a CMake consumer builds with find_package(lindperf 0.1) and lindperf::lindperf" cmake_build
+check "a CMake consumer builds with find_package(lindperf ${version%.*}) and lindperf::lindperf" \
+    cmake_build -DWANT="${version%.*}"
 check "the CMake consumer runs with --perf" quiet sh -c '"$1" --perf >"$2"' - \
     "$tmp/cmake-build/consumer" "$tmp/cmake.out"
 check "the CMake consumer reports its 1000 scopes" reports_counter "$tmp/cmake.out"
