@@ -1099,6 +1099,7 @@ typedef struct lindperf__stats {
     uint32_t recursed;             /* a scope of it began while one was open on its thread */
     uint32_t contexts;             /* nodes of the process tree that are its */
     uint32_t busiest;              /* the one of them with the most calls, or LINDPERF__NO_NODE */
+    uint64_t discovered_calls;     /* its scopes in the discovery run, over all its contexts */
     lindperf__u64 nested;          /* activations inside another of its own: calls, no time */
     double floor;                  /* the floor measured just before that run; 0: none */
 } lindperf__stats;
@@ -1123,6 +1124,7 @@ typedef struct lindperf__globals {
     lindperf__pair *conflicts;    /* counters that nested, sorted; see lindperf__conflict */
     size_t conflict_count;
     int conflicts_lost;                  /* out of memory: every pair counts as nested */
+    uint64_t batch_min_calls;            /* fewer discovered calls: timed alone */
     lindperf__thread *threads;           /* every live thread's table; pushed with CAS */
     size_t thread_count;                 /* tables given out and not yet returned */
     pthread_key_t exit_key;
@@ -1168,6 +1170,11 @@ typedef struct lindperf__globals {
  * handler's. Initial-exec ones sit in the static TLS block that glibc reserves room for at
  * dlopen, so reading them never allocates. */
 #define LINDPERF__TLS __thread __attribute__((tls_model("initial-exec")))
+/* A counter with fewer scopes than this in the discovery run is timed in a run of its own:
+ * its figure is a few cold calls, and what they cost depends on what else the run times
+ * (measured: a counter called twice a run read 14 ns batched and 104 ns alone). */
+#define LINDPERF__BATCH_MIN_CALLS 64
+
 extern lindperf__globals lindperf__g;
 LINDPERF__WEAK lindperf__globals lindperf__g;
 extern pthread_mutex_t lindperf__lock;
@@ -2607,6 +2614,7 @@ LINDPERF__COLD static void lindperf__init_locked(void)
         return;
     g->initialized = 1;
     lindperf__adopt_locked(NULL, 0);
+    g->batch_min_calls = LINDPERF__BATCH_MIN_CALLS;
     g->table_slots = LINDPERF__REACH;   /* every table has room for this many counters */
     pthread_once(&lindperf__exit_key_once, lindperf__make_exit_key);
     pthread_atfork(lindperf__atfork_prepare, lindperf__atfork_release, lindperf__atfork_release);
@@ -2796,6 +2804,7 @@ LINDPERF__COLD static void lindperf__discovery_finish_locked(void)
     for (uint32_t i = 0; i < g->contexts.count; i++) {
         lindperf__stats *st = &g->stats[g->contexts.nodes[i].counter];
         st->contexts++;
+        st->discovered_calls += g->contexts.nodes[i].calls;
         if (st->busiest == LINDPERF__NO_NODE ||
             g->contexts.nodes[i].calls > g->contexts.nodes[st->busiest].calls)
             st->busiest = i;
@@ -2937,6 +2946,7 @@ static inline void lindperf_enable_discovery(void)
         __atomic_store_n(&lindperf__g.stats[i].reached, 0, LINDPERF__RELAXED);
         __atomic_store_n(&lindperf__g.stats[i].recursed, 0, LINDPERF__RELAXED);
         lindperf__g.stats[i].contexts = 0;
+        lindperf__g.stats[i].discovered_calls = 0;
     }
     lindperf__g.discovering = 1;
     pthread_mutex_unlock(&lindperf__lock);
@@ -4789,8 +4799,8 @@ static inline void lindperf__progress(int shown, const char *counter, size_t oth
 /* Batches, first fit in registry order: each counter joins the first batch that holds no
  * counter it conflicts with. batch_of[k] is the batch of candidates[k]; returns how many
  * batches there are. One counter per batch when solo, or when the pairs that nested could
- * not be kept. Each counter looks only at its own conflicts, so the plan is linear in the
- * candidates and the pairs. */
+ * not be kept, and for a counter of few calls. Each counter looks only at its own
+ * conflicts, so the plan is linear in the candidates and the pairs. */
 static inline size_t lindperf__plan_batches(const uint32_t *candidates, size_t n, int solo,
                                             size_t *batch_of)
 {
@@ -4823,11 +4833,14 @@ static inline size_t lindperf__plan_batches(const uint32_t *candidates, size_t n
             for (size_t e = first[c]; e < first[c + 1]; e++)
                 if (position[neighbour[e]] < k)
                     taken[batch_of[position[neighbour[e]]]] = k + 1;
-            size_t b = 0;
-            while (b < batches && taken[b] == k + 1)
+            int alone = g->stats[c].discovered_calls < g->batch_min_calls;
+            size_t b = alone ? batches : 0;
+            while (b < batches && (taken[b] == k + 1 || taken[b] == SIZE_MAX))
                 b++;
             batch_of[k] = b;
             batches += b == batches;
+            if (alone)
+                taken[b] = SIZE_MAX;   /* a run of its own, which no later counter joins */
         }
     }
     free(position);

@@ -86,6 +86,8 @@ static lindperf_timer parse(const char *a, const char *b)
     return timer;
 }
 
+static uint64_t min_calls;   /* the batching threshold of the next run */
+
 /* Runs the workload under run_each; returns what it wrote on stderr. */
 static char *run(lindperf_timer timer)
 {
@@ -97,6 +99,10 @@ static char *run(lindperf_timer timer)
     FILE *out = fopen("/dev/null", "w");
     assert_non_null(out);
     invocations = 0;
+    /* The workload calls each counter once: let counters of few calls batch like the rest,
+     * which is what these tests look at (few_calls_run_alone below looks at the rule). */
+    lindperf_counter_count();
+    lindperf__g.batch_min_calls = min_calls;
     int status = lindperf_run_each(timer, workload, NULL, out);
     fclose(out);
     fflush(stderr);
@@ -173,7 +179,8 @@ static void only_batches_check_for_nesting(void **state)
     free(run(parse("--perf", NULL)));
     assert_int_equal(modes_in[1], LINDPERF__MODE_LIVE | LINDPERF__MODE_BATCH);
     free(run(parse("--perf", "--perf-net")));
-    assert_int_equal(modes_in[1], LINDPERF__MODE_LIVE | LINDPERF__MODE_BATCH | LINDPERF__MODE_CONTROL);
+    assert_int_equal(modes_in[1],
+                     LINDPERF__MODE_LIVE | LINDPERF__MODE_BATCH | LINDPERF__MODE_CONTROL);
     lindperf_set_net(0);
 }
 
@@ -221,6 +228,19 @@ static void a_nest_that_discovery_missed_is_warned_and_timed_apart(void **state)
 
 /* The conflicts come from the discovery run's calling contexts: outer encloses left and
  * right, which never nest with each other or with the rest. */
+/* Under the default rule, a counter with fewer than LINDPERF__BATCH_MIN_CALLS scopes in
+ * the discovery run (here every counter: one call each) gets a run of its own. */
+static void few_calls_run_alone(void **state)
+{
+    (void)state;
+    min_calls = LINDPERF__BATCH_MIN_CALLS;
+    free(run(parse("--perf", NULL)));
+    min_calls = 0;
+    assert_int_equal(invocations, 1 + COUNTERS);
+    for (int k = 1; k <= COUNTERS; k++)
+        assert_int_equal(__builtin_popcount(live_in[k]), 1);
+}
+
 static void conflicts_follow_the_calling_contexts(void **state)
 {
     (void)state;
@@ -245,6 +265,7 @@ int main(void)
         cmocka_unit_test(detail_runs_are_solo),
         cmocka_unit_test(a_nest_that_discovery_missed_is_warned_and_timed_apart),
         cmocka_unit_test(conflicts_follow_the_calling_contexts),
+        cmocka_unit_test(few_calls_run_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
