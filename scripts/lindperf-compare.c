@@ -27,6 +27,13 @@
  * figures differ for other reasons (program, flags, mode, repetitions, detail, machine)
  * are warned about on stderr.
  *
+ * When both runs have a calling-context tree (schema 2's "tree"), a call-path section
+ * follows: one row per calling context of either run, keyed by its path of counter names
+ * from the root (node ids differ between runs), with the old and the new time per call
+ * (total / calls) and the change, judged on the threshold and the floor alone: tree nodes
+ * carry no per-repetition samples, so there is no noise estimate, and these rows never
+ * change the exit status. Contexts in one run only are listed as added or removed.
+ *
  * --ab runs OLD_HOST and NEW_HOST N times each, alternating (old-new, then new-old, so that
  * slow drift falls on both alike), each as HOST --perf-json=TMPFILE HOST_ARGS... with its
  * report discarded. By default N is the smallest count at which the test can flag one of
@@ -35,6 +42,8 @@
  * Exit status: 0 no counter got slower; 1 at least one did; 2 the comparison could not be
  * made (bad arguments, unreadable or invalid files, files in different units, a host that
  * cannot be run or fails).
+ * The call-path rows never change it: a tree that cannot be read is said on stderr and its
+ * section left out.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +57,7 @@
 
 #include "lindperf-run.h"
 #include "lindperf-stats.h"
+#include "lindperf-tree.h"
 
 #define DEFAULT_THRESHOLD_PCT 5.0
 #define DEFAULT_MIN_NS        1.0
@@ -56,6 +66,9 @@
 #define NAME_COLUMN_MIN       7
 #define NAME_COLUMN_MAX       60
 #define VALUE_COLUMN          13
+#define PATH_INDENT           2    /* columns per level of the call path */
+#define PATH_COLUMN_MAX       46   /* so that a call-path row fits in 100 columns */
+#define ESTIMATE_MARK         "\xe2\x89\x88"   /* U+2248, as the text report marks one */
 #define HOST_ERROR_LINES      20
 
 static const char usage[] =
@@ -75,7 +88,12 @@ static const char usage[] =
     "                   test can flag, 5 for one counter, 6 for 2 to 9)\n"
     "  With enough samples (--perf-repeat=N runs, or --ab), a counter is also slower only\n"
     "  when a one-sided exact Mann-Whitney U test gives p <= 0.01 after Holm's adjustment.\n"
-    "  Exit status: 0 no slowdown, 1 slowdown, 2 cannot compare.\n";
+    "  When both runs have a call-path tree (schema 2), a section after the counters compares\n"
+    "  each calling context's time per call, keyed by its path of names from the root. Tree\n"
+    "  nodes have no samples: these rows are judged on the threshold and --min-ns alone, with\n"
+    "  no noise estimate, and never change the exit status.\n"
+    "  Exit status (decided by the counters alone): 0 no slowdown, 1 slowdown, 2 cannot\n"
+    "  compare.\n";
 
 typedef struct {
     double threshold, min_ns;
@@ -630,6 +648,297 @@ static void free_rows(row *rows, size_t count)
     free(rows);
 }
 
+/* ---- the call path ------------------------------------------------------------------- */
+
+/* One calling context of either run: a path of counter names from a root. Contexts are
+ * matched by that path, never by node id, which each run numbers on its own. */
+typedef struct {
+    long parent, first_child, next_sibling;    /* context indexes, or LINDPERF_TREE_NONE */
+    int depth;
+    const char *name;
+    size_t name_length;
+    int present[2], estimated[2];              /* [0] old, [1] new */
+    double *per_call[2];                       /* one per run whose node has a known time */
+    size_t known[2];
+} context;
+
+typedef struct {
+    context *items;
+    size_t count, capacity;
+    size_t runs[2];                            /* runs per side: the room of per_call */
+} context_set;
+
+typedef struct {
+    size_t compared, slower, faster, under_floor, unknown, unmeasurable, added, removed;
+    size_t estimated;
+} path_tally;
+
+static void free_contexts(context_set *all)
+{
+    for (size_t i = 0; i < all->count; i++) {
+        free(all->items[i].per_call[0]);
+        free(all->items[i].per_call[1]);
+    }
+    free(all->items);
+}
+
+/* The context under `parent` called `name`, made when it is new; -1 when out of memory. */
+static long find_context(context_set *all, long parent, const lindperf_tree_node *n)
+{
+    for (size_t k = 0; k < all->count; k++)
+        if (all->items[k].parent == parent &&
+            lindperf_run_same_name(all->items[k].name, all->items[k].name_length, n->name,
+                                   n->name_length))
+            return (long)k;
+    if (all->count == all->capacity) {
+        size_t capacity = all->capacity ? 2 * all->capacity : 64;
+        context *items = realloc(all->items, capacity * sizeof *items);
+        if (!items)
+            return -1;
+        all->items = items;
+        all->capacity = capacity;
+    }
+    context *c = &all->items[all->count];
+    memset(c, 0, sizeof *c);
+    c->parent = parent;
+    c->depth = parent == LINDPERF_TREE_NONE ? 0 : all->items[parent].depth + 1;
+    c->name = n->name;
+    c->name_length = n->name_length;
+    c->per_call[0] = malloc(all->runs[0] * sizeof *c->per_call[0]);
+    c->per_call[1] = malloc(all->runs[1] * sizeof *c->per_call[1]);
+    if (!c->per_call[0] || !c->per_call[1]) {
+        free(c->per_call[0]);
+        free(c->per_call[1]);
+        return -1;
+    }
+    return (long)all->count++;
+}
+
+/* lindperf-tree.h refuses "time": null, which the header writes for a context it did not
+ * time (a counter left out by --perf-only, say). Until the reader takes such nodes, they
+ * are hidden from it here: the member is unnamed (key length 0, which no lookup matches)
+ * and the node marked in the returned array, by index, as having no time. NULL when out
+ * of memory. */
+static char *untimed_nodes(lindperf_run *run)
+{
+    const lindperf_json *nodes = lindperf_json_get(run->doc, "tree");
+    size_t count = nodes && nodes->type == LINDPERF_JSON_ARRAY ? nodes->count : 0;
+    char *untimed = calloc(count ? count : 1, 1);
+    for (size_t i = 0; untimed && i < count; i++) {
+        const lindperf_json *item = &nodes->items[i];
+        for (size_t j = 0; item->type == LINDPERF_JSON_OBJECT && j < item->count; j++) {
+            lindperf_json_member *m = &item->members[j];
+            if (m->key_length == 4 && memcmp(m->key, "time", 4) == 0 &&
+                m->value.type == LINDPERF_JSON_NULL) {
+                m->key_length = 0;
+                untimed[i] = 1;
+            }
+        }
+    }
+    return untimed;
+}
+
+/* Adds one run's tree to side `which` (0 old, 1 new). */
+static int add_tree(context_set *all, const lindperf_tree *tree, const char *untimed, int which)
+{
+    long *context_of = malloc((tree->count ? tree->count : 1) * sizeof *context_of);
+    if (!context_of)
+        return -1;
+    for (size_t i = 0; i < tree->count; i++) {
+        const lindperf_tree_node *n = &tree->nodes[i];
+        long parent = n->parent == LINDPERF_TREE_NONE ? LINDPERF_TREE_NONE
+                                                      : context_of[n->parent];
+        long k = find_context(all, parent, n);
+        if (k < 0) {
+            free(context_of);
+            return -1;
+        }
+        context_of[i] = k;
+        context *c = &all->items[k];
+        c->present[which] = 1;
+        if (!untimed[i] && n->has_total && n->calls > 0 && c->known[which] < all->runs[which]) {
+            c->per_call[which][c->known[which]++] = n->total / n->calls;
+            c->estimated[which] |= n->estimated;
+        }
+    }
+    free(context_of);
+    return 0;
+}
+
+static int every_run_has_tree(const side *s)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (!lindperf_json_get(s->runs[i].doc, "tree"))
+            return 0;
+    return 1;
+}
+
+/* The contexts of every run of both sides, the new side's first, so that rows follow the
+ * new tree and a removed context sits after its new siblings. -1 after a message. */
+static int collect_contexts(const side *o, const side *n, context_set *all)
+{
+    const side *sides[] = {n, o};
+    all->runs[0] = o->count;
+    all->runs[1] = n->count;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < sides[k]->count; i++) {
+            lindperf_tree tree;
+            char *untimed = untimed_nodes(&sides[k]->runs[i]);
+            if (untimed && lindperf_tree_load(&sides[k]->runs[i], &tree) != 0) {
+                free(untimed);
+                return -1;
+            }
+            int status = untimed ? add_tree(all, &tree, untimed, k == 0) : -1;
+            if (untimed)
+                lindperf_tree_free(&tree);
+            free(untimed);
+            if (status != 0) {
+                fprintf(stderr, "lindperf: out of memory comparing the call paths of %s and "
+                        "%s\n", o->shown, n->shown);
+                return -1;
+            }
+        }
+    for (size_t i = 0; i < all->count; i++)
+        all->items[i].first_child = all->items[i].next_sibling = LINDPERF_TREE_NONE;
+    for (size_t i = all->count; i-- > 0;) {
+        context *c = &all->items[i];
+        if (c->parent == LINDPERF_TREE_NONE)
+            continue;
+        c->next_sibling = all->items[c->parent].first_child;
+        all->items[c->parent].first_child = (long)i;
+    }
+    return 0;
+}
+
+/* "-" when the side has no known time here, else the median per call, an estimate marked. */
+static int context_figure(const context *c, int which, const char *unit, double *value,
+                          char *buf, size_t size)
+{
+    char text[32];
+    if (!c->known[which]) {
+        snprintf(buf, size, "-");
+        return 0;
+    }
+    *value = lindperf_stats_median(c->per_call[which], c->known[which]);
+    lindperf_run_format(*value, unit, 3, text, sizeof text);
+    snprintf(buf, size, "%s%s", c->estimated[which] ? ESTIMATE_MARK : "", text);
+    return 1;
+}
+
+/* The counters' rule without the test: beyond the threshold and beyond --min-ns. */
+static const char *judge_context(double before, double after, const rule *how,
+                                 double ns_per_unit, path_tally *t)
+{
+    double pct = (after - before) / before * 100.0;
+    double change_ns = (after - before) * ns_per_unit;
+    int floor_known = ns_per_unit > 0;
+    if (pct > how->threshold && (!floor_known || change_ns > how->min_ns)) {
+        t->slower++;
+        return "  slower";
+    }
+    if (pct > how->threshold) {
+        t->under_floor++;
+        return "  ~ under --min-ns";
+    }
+    if (pct < -how->threshold && (!floor_known || -change_ns > how->min_ns)) {
+        t->faster++;
+        return "  faster";
+    }
+    return "";
+}
+
+static void print_context(const context_set *all, long k, const char *unit, const rule *how,
+                          double ns_per_unit, size_t name_column, path_tally *t)
+{
+    const context *c = &all->items[k];
+    char old_text[40], new_text[40];
+    double before = 0, after = 0;
+    int has_old = context_figure(c, 0, unit, &before, old_text, sizeof old_text);
+    int has_new = context_figure(c, 1, unit, &after, new_text, sizeof new_text);
+    size_t indent = PATH_INDENT * (size_t)(c->depth + 1);
+
+    printf("%*s", (int)indent, "");
+    print_padded_name(c->name, c->name_length, name_column > indent ? name_column - indent : 0);
+    print_right(old_text, VALUE_COLUMN);
+    print_right(new_text, VALUE_COLUMN);
+    t->estimated += c->estimated[0] || c->estimated[1];
+    if (!c->present[0] || !c->present[1]) {
+        printf("%10s  %s\n", "", c->present[1] ? "added" : "removed");
+        *(c->present[1] ? &t->added : &t->removed) += 1;
+    } else if (!has_old || !has_new) {
+        printf("%10s\n", "-");
+        t->compared++;
+        t->unknown++;
+    } else if (before > 0) {
+        printf("%+9.1f%%%s\n", (after - before) / before * 100.0,
+               judge_context(before, after, how, ns_per_unit, t));
+        t->compared++;
+    } else {
+        printf("%10s\n", "n/a");   /* no percentage of 0, and no samples to judge it by */
+        t->compared++;
+        t->unmeasurable++;
+    }
+    for (long child = c->first_child; child != LINDPERF_TREE_NONE;
+         child = all->items[child].next_sibling)
+        print_context(all, child, unit, how, ns_per_unit, name_column, t);
+}
+
+static void print_path_footer(const side *n, const path_tally *t)
+{
+    printf("call path: %zu of %zu contexts slower, %zu faster; %zu added, %zu removed\n",
+           t->slower, t->compared, t->faster, t->added, t->removed);
+    if (t->under_floor)
+        printf("  %zu beyond the threshold but not beyond --min-ns\n", t->under_floor);
+    if (t->unmeasurable)
+        printf("  %zu without a percentage (old figure 0)\n", t->unmeasurable);
+    if (t->unknown)
+        printf("  %zu without a time on one side or both (-): not compared\n", t->unknown);
+    if (t->estimated)
+        printf("  %s: estimated, the counter's per-call figure (its contexts were not all kept)\n",
+               ESTIMATE_MARK);
+    printf("  no noise estimate: tree nodes carry no per-repetition samples, so a context is\n"
+           "  judged on the threshold and floor alone; these rows never change the exit status\n");
+    if (n->per_invocation)
+        printf("  figures: the median over the invocations of each one's time per call\n");
+}
+
+/* The call-path section, when every run of both sides has a tree. It only informs: the
+ * exit status stays the counters', so a tree it cannot read is said and left out. */
+static void compare_call_paths(const side *o, const side *n, const rule *how,
+                               double ns_per_unit)
+{
+    context_set all;
+    path_tally t;
+    const char *unit = n->runs[0].unit;
+    memset(&all, 0, sizeof all);
+    memset(&t, 0, sizeof t);
+    if (!every_run_has_tree(o) || !every_run_has_tree(n))
+        return;
+    if (collect_contexts(o, n, &all) != 0) {
+        fprintf(stderr, "lindperf: note: the call-path section is left out; the counters are "
+                "compared as usual\n");
+        free_contexts(&all);
+        return;
+    }
+    size_t name_column = NAME_COLUMN_MIN;
+    for (size_t i = 0; i < all.count; i++) {
+        size_t w = PATH_INDENT * (size_t)(all.items[i].depth + 1) +
+                   display_width(all.items[i].name, all.items[i].name_length);
+        if (w > name_column)
+            name_column = w < PATH_COLUMN_MAX ? w : PATH_COLUMN_MAX;
+    }
+    printf("\ncall path: time per call (total / calls) per calling context, keyed by its path "
+           "from the root\n");
+    printf("%-*s%*s%*s%10s\n", (int)name_column, "context", VALUE_COLUMN, "old", VALUE_COLUMN,
+           "new", "change");
+    for (size_t i = 0; i < all.count; i++)
+        if (all.items[i].parent == LINDPERF_TREE_NONE)
+            print_context(&all, (long)i, unit, how, ns_per_unit, name_column, &t);
+    putchar('\n');
+    print_path_footer(n, &t);
+    free_contexts(&all);
+}
+
 /* 0 no slowdown, 1 slowdown, 2 cannot compare. */
 static int compare(side *o, side *n, const rule *how)
 {
@@ -686,6 +995,7 @@ static int compare(side *o, side *n, const rule *how)
     list_missing("added (only in new)", n, o);
     list_missing("removed (only in old)", o, n);
     print_footer(n, how, ns_per_unit, &t, with_samples, tested, count);
+    compare_call_paths(o, n, how, ns_per_unit);
 
     if (t.slower)
         fprintf(

@@ -1,11 +1,12 @@
 #!/bin/sh
 # lindperf-compare: passes identical runs, flags a slowdown made on purpose, honours
 # --threshold and --min-ns, lists added and removed counters, prefers net and then p50,
+# compares the calling contexts of two runs with a tree without letting them decide,
 # decides on the samples of schema-2 files with the exact p-values and Holm's ordering
 # derived by hand below, warns when the runs differ, runs --ab with real hosts, and
 # refuses what it cannot compare with status 2 and a "lindperf:" message. Nothing here is
-# timed: the slowdowns are written into the fixtures (tests/data/close-*.json), not
-# measured, and the real runs check plumbing only.
+# timed: the slowdowns are written into the fixtures (tests/data/close-*.json and
+# tree-*.json), not measured, and the real runs check plumbing only.
 
 . "$(dirname "$0")/lib.sh"
 data=$root/tests/data
@@ -217,6 +218,77 @@ check "added and removed counters are not errors" [ "$status" -eq 0 ]
 check "an added counter is listed" says "^added (only in new): rawposix::open_syscall$"
 check "a removed counter is listed" says "^removed (only in old): fdtables::close_virtualfd$"
 
+# The call path (tests/data/tree-*.json): lib::shared is called under app::parse and under
+# app::emit; only under emit did it get slower (100 ns to 150 ns a call). lib::gone (old)
+# became lib::fresh (new), app::log has no time in the new run, and the new file numbers
+# and orders its nodes differently, so contexts must be matched by path. The counters are
+# the same in both but for app::main (+3%), so they alone decide the exit status.
+# The section's rows as "a > b > c | row", each keyed by its path of names from the root.
+context_rows() {
+    awk '/^call path: time per call/ { on = 1; next }
+         on && /^$/ { exit }
+         on && /^  / { match($0, /^ */); d = RLENGTH / 2 - 1; stack[d] = $1; path = stack[0]
+                       for (i = 1; i <= d; i++) path = path " > " stack[i]
+                       print path " | " $0 }' "$tmp/out"
+}
+context_has() { context_rows | grep "^$1 | " | grep -q -- "$2"; }    # PATH PATTERN
+has_no_path_section() { ! grep -q "^call path" "$tmp/out"; }
+without_tree() { sed '/^  "tree": \[/,/^  \],$/d' "$1"; }
+without_tree "$data/tree-old.json" >"$tmp/notree-old.json"
+without_tree "$data/tree-new.json" >"$tmp/notree-new.json"
+
+run "$data/tree-old.json" "$data/tree-new.json"
+check "call path: two runs with a tree print the call-path section" \
+    says "^call path: time per call (total / calls) per calling context, keyed by its path"
+check "call path: the context that got slower is marked (lib::shared under app::emit)" \
+    context_has "app::main > app::emit > lib::shared" "100.000ns  *150.000ns  *+50.0%  slower$"
+check "call path: the same counter under its other parent is a row of its own, not marked" \
+    context_has "app::main > app::parse > lib::shared" "100.000ns  *100.000ns  *+0.0%$"
+check "call path: the shared counter has exactly one row per calling context" \
+    [ "$(context_rows | grep -c "> lib::shared | ")" -eq 2 ]
+check "call path: a context only in the new run is listed as added" \
+    context_has "app::main > app::emit > lib::shared > lib::fresh" " -  *10.000ns  *added$"
+check "call path: a context only in the old run is listed as removed" \
+    context_has "app::main > app::emit > lib::shared > lib::gone" "10.000ns  *-  *removed$"
+check "call path: a context whose time is null shows -" \
+    context_has "app::main > app::log" "50.000ns  *-  *-$"
+check "call path: the summary counts the contexts" \
+    says "^call path: 1 of 6 contexts slower, 0 faster; 1 added, 1 removed$"
+check "call path: the section says its rows have no noise estimate" \
+    says "^  no noise estimate: tree nodes carry no per-repetition samples, so a context is$"
+check "call path: ... and that they never change the exit status" \
+    says "judged on the threshold and floor alone; these rows never change the exit status$"
+check "call path: a slower context leaves the exit status at the counters' 0" \
+    [ "$status" -eq 0 ]
+check "call path: ... and marks no counter '! slower'" flagged 0
+run "$tmp/notree-old.json" "$tmp/notree-new.json"
+check "call path: the same files without a tree end with the same status, 0" [ "$status" -eq 0 ]
+check "call path: files without a tree print no call-path section" has_no_path_section
+run "$data/tree-old.json" "$data/tree-new.json" --threshold 2
+check "call path: --threshold 2 makes app::main's +3% a slower counter (status 1)" \
+    [ "$status" -eq 1 ]
+check "call path: ... and its context is marked too" context_has "app::main" "+3.0%  slower$"
+run "$tmp/notree-old.json" "$tmp/notree-new.json" --threshold 2
+check "call path: ... the same status as without a tree" [ "$status" -eq 1 ]
+run "$data/tree-old.json" "$data/tree-new.json" --min-ns 60
+check "call path: --min-ns applies to contexts (50 ns is under --min-ns 60)" \
+    context_has "app::main > app::emit > lib::shared" "+50.0%  ~ under --min-ns$"
+run "$data/tree-new.json" "$data/tree-old.json"
+check "call path: the other way round, the context is faster" \
+    context_has "app::main > app::emit > lib::shared" "-33.3%  faster$"
+run "$data/tree-old.json" "$tmp/notree-new.json"
+check "call path: one run without a tree: no call-path section" has_no_path_section
+run "$data/close-base.json" "$data/close-base.json"
+check "call path: schema-1 files print no call-path section" has_no_path_section
+sed '0,/"calls": 100, "total": 40000/s//"calls": "many", "total": 40000/' \
+    "$data/tree-new.json" >"$tmp/tree-bad.json"
+run "$data/tree-old.json" "$tmp/tree-bad.json"
+check "call path: a tree it cannot read is said, and the section left out" \
+    sh -c 'grep -q "^lindperf: .*call-path node 2 has no number \"calls\"" "$1" &&
+           grep -q "^lindperf: note: the call-path section is left out" "$1"' - "$tmp/err"
+check "call path: ... and the counters decide the status as usual (0)" \
+    sh -c '[ "$1" -eq 0 ] && ! grep -q "^call path" "$2"' - "$status" "$tmp/out"
+
 # In the p50 pair, threei's avg is 30% up (a few preempted calls) but its p50 is not.
 run "$data/close-p50-old.json" "$data/close-p50-new.json"
 check "p50 is compared when both runs have it, so an avg dragged up by outliers passes" \
@@ -316,6 +388,19 @@ if [ -x "$host" ]; then
     check "rawposix::close_syscall is marked slower" row_has rawposix::close_syscall "! slower"
     check "fdtables::close_virtualfd, below the slowdown, is not marked" \
         sh -c '! grep "^fdtables::close_virtualfd " "$1" | grep -q "slower"' - "$tmp/out"
+
+    # The call path of real runs, plumbing only: pipe reaches translate_virtualfd from both
+    # read and write, and the section keys the two contexts apart.
+    pipe_run() {
+        "$host" --perf --perf-net --perf-json="$1" pipe --iterations 2000 >/dev/null \
+            2>>"$tmp/host.err"
+    }
+    pipe_run "$tmp/pipe-old.json" && pipe_run "$tmp/pipe-new.json"
+    run "$tmp/pipe-old.json" "$tmp/pipe-new.json"
+    check "real runs: the call path lists translate_virtualfd under read_syscall" \
+        context_has ".* > rawposix::read_syscall > fdtables::translate_virtualfd" "ns"
+    check "real runs: ... and under write_syscall" \
+        context_has ".* > rawposix::write_syscall > fdtables::translate_virtualfd" "ns"
 
     # --ab with real runs, plumbing only: the host against itself may end 0 or 1 (a real
     # difference between invocations is possible); what is checked is the shape.
