@@ -714,32 +714,8 @@ static long find_context(context_set *all, long parent, const lindperf_tree_node
     return (long)all->count++;
 }
 
-/* lindperf-tree.h refuses "time": null, which the header writes for a context it did not
- * time (a counter left out by --perf-only, say). Until the reader takes such nodes, they
- * are hidden from it here: the member is unnamed (key length 0, which no lookup matches)
- * and the node marked in the returned array, by index, as having no time. NULL when out
- * of memory. */
-static char *untimed_nodes(lindperf_run *run)
-{
-    const lindperf_json *nodes = lindperf_json_get(run->doc, "tree");
-    size_t count = nodes && nodes->type == LINDPERF_JSON_ARRAY ? nodes->count : 0;
-    char *untimed = calloc(count ? count : 1, 1);
-    for (size_t i = 0; untimed && i < count; i++) {
-        const lindperf_json *item = &nodes->items[i];
-        for (size_t j = 0; item->type == LINDPERF_JSON_OBJECT && j < item->count; j++) {
-            lindperf_json_member *m = &item->members[j];
-            if (m->key_length == 4 && memcmp(m->key, "time", 4) == 0 &&
-                m->value.type == LINDPERF_JSON_NULL) {
-                m->key_length = 0;
-                untimed[i] = 1;
-            }
-        }
-    }
-    return untimed;
-}
-
 /* Adds one run's tree to side `which` (0 old, 1 new). */
-static int add_tree(context_set *all, const lindperf_tree *tree, const char *untimed, int which)
+static int add_tree(context_set *all, const lindperf_tree *tree, int which)
 {
     long *context_of = malloc((tree->count ? tree->count : 1) * sizeof *context_of);
     if (!context_of)
@@ -756,7 +732,7 @@ static int add_tree(context_set *all, const lindperf_tree *tree, const char *unt
         context_of[i] = k;
         context *c = &all->items[k];
         c->present[which] = 1;
-        if (!untimed[i] && n->has_total && n->calls > 0 && c->known[which] < all->runs[which]) {
+        if (n->has_total && n->calls > 0 && c->known[which] < all->runs[which]) {
             c->per_call[which][c->known[which]++] = n->total / n->calls;
             c->estimated[which] |= n->estimated;
         }
@@ -783,15 +759,10 @@ static int collect_contexts(const side *o, const side *n, context_set *all)
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < sides[k]->count; i++) {
             lindperf_tree tree;
-            char *untimed = untimed_nodes(&sides[k]->runs[i]);
-            if (untimed && lindperf_tree_load(&sides[k]->runs[i], &tree) != 0) {
-                free(untimed);
+            if (lindperf_tree_load(&sides[k]->runs[i], &tree) != 0)
                 return -1;
-            }
-            int status = untimed ? add_tree(all, &tree, untimed, k == 0) : -1;
-            if (untimed)
-                lindperf_tree_free(&tree);
-            free(untimed);
+            int status = add_tree(all, &tree, k == 0);
+            lindperf_tree_free(&tree);
             if (status != 0) {
                 fprintf(stderr, "lindperf: out of memory comparing the call paths of %s and "
                         "%s\n", o->shown, n->shown);

@@ -139,8 +139,9 @@ static int lindperf_tree__node(const lindperf_run *run, const lindperf_json *ite
         lindperf_tree__figure(item, "self", &n->self, &n->has_self) != 0)
         return lindperf_tree__bad(run, item, index, "has a \"total\" or \"self\" that is not a "
                                   "number or null");
-    if (time && (time->type != LINDPERF_JSON_STRING ||
-                 (strcmp(time->string, "exact") != 0 && strcmp(time->string, "estimated") != 0)))
+    if (time && time->type != LINDPERF_JSON_NULL &&   /* null: a context left untimed */
+        (time->type != LINDPERF_JSON_STRING ||
+         (strcmp(time->string, "exact") != 0 && strcmp(time->string, "estimated") != 0)))
         return lindperf_tree__bad(run, item, index, "has a \"time\" other than \"exact\" or "
                                   "\"estimated\"");
     ids[index] = id->number;
@@ -157,7 +158,8 @@ static int lindperf_tree__node(const lindperf_run *run, const lindperf_json *ite
     n->name_length = name->length;
     n->module = lindperf_tree__module_of(run, name->string, name->length);
     n->calls = calls->number;
-    n->estimated = time && strcmp(time->string, "estimated") == 0;
+    n->estimated = time && time->type == LINDPERF_JSON_STRING &&
+                   strcmp(time->string, "estimated") == 0;
     return 0;
 }
 
