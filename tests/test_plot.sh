@@ -247,12 +247,12 @@ if [ -x "$host" ]; then
         equals "$callers" "20000 20000"
     check "the real run's nodes fit inside their parents" nested "$svg"
     check "the real run's call path says its figures are net" grep -q "Figures are net" "$svg"
-else
-    echo "# skipped the real-run checks: $host is not built (make lind-boot-perf)"
     "$host" --perf --perf-only='rawposix::*' --perf-json="$tmp/only.json" pipe \
         --iterations 2000 >/dev/null 2>&1
     check "a run with untimed contexts (--perf-only, \"time\": null) is plotted" \
         plot_ok "$tmp/only.json"
+else
+    echo "# skipped the real-run checks: $host is not built (make lind-boot-perf)"
 fi
 
 finish
