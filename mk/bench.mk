@@ -43,11 +43,15 @@ bench-startup: $(STARTUP_OUT)/startup-10000 $(STARTUP_OUT)/startup-100000
 
 # Counters [first, first + count) of module m(i % 100): $1 file, $2 first, $3 count.
 startup_generate = awk -v first=$2 -v count=$3 'BEGIN { print "\#include \"lindperf.h\""; \
-    for (i = first; i < first + count; i++) printf "LINDPERF_COUNTER(m%d, c%d);\n", i % 100, i }' > $1
+    for (i = first; i < first + count; i++) \
+        printf "LINDPERF_COUNTER(m%d, c%d);\n", i % 100, i }' > $1
+
+# The first counter of part-N.o, as a shell expression: N times the counters per file.
+startup_part_first = $$(($* * $(STARTUP_FILE_COUNTERS)))
 
 $(STARTUP_OUT)/part-%.o: $(HEADER)
 	@mkdir -p $(@D)
-	@$(call startup_generate,$(@:.o=.c),$$(($* * $(STARTUP_FILE_COUNTERS))),$(STARTUP_FILE_COUNTERS))
+	@$(call startup_generate,$(@:.o=.c),$(startup_part_first),$(STARTUP_FILE_COUNTERS))
 	$(CC) -O0 -DLIND_PERF $(CPPFLAGS_LINDPERF) -c -o $@ $(@:.o=.c)
 
 $(STARTUP_OUT)/small.o: $(HEADER)
@@ -56,9 +60,11 @@ $(STARTUP_OUT)/small.o: $(HEADER)
 	$(CC) -O0 -DLIND_PERF $(CPPFLAGS_LINDPERF) -c -o $@ $(@:.o=.c)
 
 $(STARTUP_OUT)/startup-10000: bench/startup.c $(STARTUP_OUT)/small.o $(HEADER)
-	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/startup.c $(STARTUP_OUT)/small.o $(LDLIBS_LINDPERF)
+	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/startup.c \
+	    $(STARTUP_OUT)/small.o $(LDLIBS_LINDPERF)
 
-$(STARTUP_OUT)/startup-100000: bench/startup.c $(foreach i,0 1 2 3,$(STARTUP_OUT)/part-$i.o) $(HEADER)
+$(STARTUP_OUT)/startup-100000: bench/startup.c $(foreach i,0 1 2 3,$(STARTUP_OUT)/part-$i.o) \
+                               $(HEADER)
 	$(CC) -O2 $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -o $@ bench/startup.c \
 	    $(foreach i,0 1 2 3,$(STARTUP_OUT)/part-$i.o) $(LDLIBS_LINDPERF)
 

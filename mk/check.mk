@@ -17,7 +17,8 @@
 #
 # Everything builds under $(OUT)/check, $(OUT)/matrix, $(OUT)/asan and $(OUT)/tsan.
 
-.PHONY: check check-matrix check-linkers matrix-all check-sanitize check-asan check-tsan check-stress fuzz
+.PHONY: check check-matrix check-linkers matrix-all check-sanitize check-asan check-tsan \
+        check-stress fuzz
 
 CHECK_JOBS ?= 2
 
@@ -53,8 +54,9 @@ MATRIX_INC  := $(CPPFLAGS_LINDPERF) -I$(MATRIX_DIR)
 
 matrix_c_of = $(if $(filter g++,$1),gcc,clang)
 
-MATRIX_C_RUNS = $(foreach cc,$(MATRIX_CCS),$(foreach std,$(MATRIX_STDS),$(foreach opt,$(MATRIX_OPTS),\
-    $(foreach mode,$(MATRIX_MODES),$(MATRIX_OUT)/$(cc)-$(std)-$(opt)-$(mode).ok))))
+MATRIX_C_RUNS = $(foreach cc,$(MATRIX_CCS),$(foreach std,$(MATRIX_STDS),\
+    $(foreach opt,$(MATRIX_OPTS),$(foreach mode,$(MATRIX_MODES),\
+    $(MATRIX_OUT)/$(cc)-$(std)-$(opt)-$(mode).ok))))
 MATRIX_CXX_RUNS = $(foreach cxx,$(MATRIX_CXXS),$(foreach std,$(MATRIX_CXX_STDS),\
     $(foreach opt,$(MATRIX_CXX_OPTS),$(foreach mode,$(MATRIX_MODES),\
     $(MATRIX_OUT)/$(cxx)-$(std)-$(opt)-$(mode).ok))))
@@ -62,15 +64,20 @@ MATRIX_EXTRA_RUNS = $(MATRIX_OUT)/no-gnu-error.ok $(MATRIX_OUT)/no-gnu-off.ok
 
 # One variant: $1 compiler, $2 standard, $3 optimization, $4 perf or off.
 define matrix_c_variant
-$(MATRIX_OUT)/$1-$2-$3-$4.ok: $(MATRIX_DIR)/matrix_module.c $(MATRIX_DIR)/matrix_host.c $(MATRIX_DEPS)
+$(MATRIX_OUT)/$1-$2-$3-$4.ok: $(MATRIX_DIR)/matrix_module.c $(MATRIX_DIR)/matrix_host.c \
+                              $(MATRIX_DEPS)
 	@d=$$(@:.ok=); mkdir -p $$$$d; \
-	flags="-std=$2 -$3 -g0 $(if $(filter perf,$4),-DLIND_PERF) $(if $(filter c%,$2),$(MATRIX_STRICT))"; \
-	$1 $$$$flags $(MATRIX_WARN) $(MATRIX_WARN_C) $(MATRIX_INC) -c -o $$$$d/module.o $(MATRIX_DIR)/matrix_module.c && \
-	$1 $$$$flags $(MATRIX_WARN) $(MATRIX_WARN_C) $(MATRIX_INC) -c -o $$$$d/host.o $(MATRIX_DIR)/matrix_host.c && \
+	flags="-std=$2 -$3 -g0 $(if $(filter perf,$4),-DLIND_PERF)"; \
+	flags="$$$$flags $(if $(filter c%,$2),$(MATRIX_STRICT))"; \
+	$1 $$$$flags $(MATRIX_WARN) $(MATRIX_WARN_C) $(MATRIX_INC) \
+	    -c -o $$$$d/module.o $(MATRIX_DIR)/matrix_module.c && \
+	$1 $$$$flags $(MATRIX_WARN) $(MATRIX_WARN_C) $(MATRIX_INC) \
+	    -c -o $$$$d/host.o $(MATRIX_DIR)/matrix_host.c && \
 	$1 -o $$$$d/matrix $$$$d/module.o $$$$d/host.o $(LDLIBS_LINDPERF) && \
 	$$$$d/matrix && \
 	$(if $(filter off,$4),$$(call matrix_off_is_empty,$1,$$$$flags,$$$$d) &&) \
-	touch $$@ && echo "ok - matrix $1 -std=$2 -$3 $(if $(filter perf,$4),-DLIND_PERF,(off))" || \
+	touch $$@ && \
+	echo "ok - matrix $1 -std=$2 -$3 $(if $(filter perf,$4),-DLIND_PERF,(off))" || \
 	{ echo "not ok - matrix $1 -std=$2 -$3 $(if $(filter perf,$4),-DLIND_PERF,(off))"; exit 1; }
 endef
 
@@ -87,22 +94,27 @@ matrix_off_is_empty = \
 # A C++ variant: the C++ module and host, linked with the C module built by the matching
 # C compiler, so both languages share one registry. $1 compiler, $2 standard, $3, $4.
 define matrix_cxx_variant
-$(MATRIX_OUT)/$1-$2-$3-$4.ok: $(MATRIX_DIR)/matrix_module.c $(MATRIX_DIR)/matrix_cxx.cpp $(MATRIX_DEPS)
+$(MATRIX_OUT)/$1-$2-$3-$4.ok: $(MATRIX_DIR)/matrix_module.c $(MATRIX_DIR)/matrix_cxx.cpp \
+                              $(MATRIX_DEPS)
 	@d=$$(@:.ok=); mkdir -p $$$$d; \
 	perf="$(if $(filter perf,$4),-DLIND_PERF)"; \
-	$(call matrix_c_of,$1) -std=gnu11 -$3 $$$$perf $(MATRIX_WARN) $(MATRIX_WARN_C) $(MATRIX_INC) \
-	    -c -o $$$$d/module.o $(MATRIX_DIR)/matrix_module.c && \
-	$1 -std=$2 -$3 $$$$perf $(MATRIX_WARN) $(MATRIX_WARN_CXX) $(MATRIX_INC) -c -o $$$$d/cxx.o $(MATRIX_DIR)/matrix_cxx.cpp && \
+	$(call matrix_c_of,$1) -std=gnu11 -$3 $$$$perf $(MATRIX_WARN) $(MATRIX_WARN_C) \
+	    $(MATRIX_INC) -c -o $$$$d/module.o $(MATRIX_DIR)/matrix_module.c && \
+	$1 -std=$2 -$3 $$$$perf $(MATRIX_WARN) $(MATRIX_WARN_CXX) $(MATRIX_INC) \
+	    -c -o $$$$d/cxx.o $(MATRIX_DIR)/matrix_cxx.cpp && \
 	$1 -o $$$$d/matrix $$$$d/module.o $$$$d/cxx.o $(LDLIBS_LINDPERF) && \
 	$$$$d/matrix && \
-	touch $$@ && echo "ok - matrix $1 -std=$2 -$3 $(if $(filter perf,$4),-DLIND_PERF,(off))" || \
+	touch $$@ && \
+	echo "ok - matrix $1 -std=$2 -$3 $(if $(filter perf,$4),-DLIND_PERF,(off))" || \
 	{ echo "not ok - matrix $1 -std=$2 -$3 $(if $(filter perf,$4),-DLIND_PERF,(off))"; exit 1; }
 endef
 
 $(foreach cc,$(MATRIX_CCS),$(foreach std,$(MATRIX_STDS),$(foreach opt,$(MATRIX_OPTS),\
-    $(foreach mode,$(MATRIX_MODES),$(eval $(call matrix_c_variant,$(cc),$(std),$(opt),$(mode)))))))
+    $(foreach mode,$(MATRIX_MODES),\
+    $(eval $(call matrix_c_variant,$(cc),$(std),$(opt),$(mode)))))))
 $(foreach cxx,$(MATRIX_CXXS),$(foreach std,$(MATRIX_CXX_STDS),$(foreach opt,$(MATRIX_CXX_OPTS),\
-    $(foreach mode,$(MATRIX_MODES),$(eval $(call matrix_cxx_variant,$(cxx),$(std),$(opt),$(mode)))))))
+    $(foreach mode,$(MATRIX_MODES),\
+    $(eval $(call matrix_cxx_variant,$(cxx),$(std),$(opt),$(mode)))))))
 
 # A compiler that is neither GCC nor Clang, faked by clang without their macros: with
 # LIND_PERF it must stop at the header's #error, and without it the program builds and runs.
@@ -110,13 +122,15 @@ MATRIX_NO_GNU := clang -U__GNUC__ -U__clang__ -Wno-builtin-macro-redefined
 
 $(MATRIX_OUT)/no-gnu-error.ok: $(MATRIX_DIR)/matrix_module.c $(MATRIX_DEPS)
 	@mkdir -p $(@D); \
-	if $(MATRIX_NO_GNU) -std=c11 -DLIND_PERF $(MATRIX_INC) -E -o /dev/null $< 2>$(@:.ok=.err); then \
+	if $(MATRIX_NO_GNU) -std=c11 -DLIND_PERF $(MATRIX_INC) -E -o /dev/null $< \
+	        2>$(@:.ok=.err); then \
 	    echo "not ok - a compiler without cleanup gets no #error with LIND_PERF"; exit 1; fi; \
 	grep -q '"lindperf: LIND_PERF needs GCC or Clang' $(@:.ok=.err) && touch $@ && \
 	echo "ok - a compiler without cleanup stops at the header's #error with LIND_PERF" || \
 	{ cat $(@:.ok=.err); echo "not ok - the #error for a compiler without cleanup"; exit 1; }
 
-$(MATRIX_OUT)/no-gnu-off.ok: $(MATRIX_DIR)/matrix_module.c $(MATRIX_DIR)/matrix_host.c $(MATRIX_DEPS)
+$(MATRIX_OUT)/no-gnu-off.ok: $(MATRIX_DIR)/matrix_module.c $(MATRIX_DIR)/matrix_host.c \
+                             $(MATRIX_DEPS)
 	@mkdir -p $(@D); \
 	$(MATRIX_NO_GNU) -std=c11 -O2 -Wall -Wextra -Wpedantic -Werror $(MATRIX_INC) -o $(@:.ok=) \
 	    $(MATRIX_DIR)/matrix_module.c $(MATRIX_DIR)/matrix_host.c && $(@:.ok=) && touch $@ && \
@@ -129,9 +143,12 @@ matrix-all: $(MATRIX_C_RUNS) $(MATRIX_CXX_RUNS) $(MATRIX_EXTRA_RUNS)
 check-matrix:
 	@rm -rf $(MATRIX_OUT)
 	@for c in $(MATRIX_CCS) $(MATRIX_CXXS); do command -v $$c >/dev/null || { \
-	    echo "lindperf: check-matrix needs $$c; install it (apt-get install gcc g++ clang)" >&2; exit 1; }; done
+	    echo "lindperf: check-matrix needs $$c;" \
+	        "install it (apt-get install gcc g++ clang)" >&2; \
+	    exit 1; }; done
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) matrix-all
-	@echo "check-matrix: $(words $(MATRIX_C_RUNS) $(MATRIX_CXX_RUNS) $(MATRIX_EXTRA_RUNS)) builds passed"
+	@echo "check-matrix:" \
+	    "$(words $(MATRIX_C_RUNS) $(MATRIX_CXX_RUNS) $(MATRIX_EXTRA_RUNS)) builds passed"
 
 # ---------------------------------------------------------------------------------------
 # Linkers: the registry's entries through section garbage collection (tests/check/linkers.sh)
@@ -158,10 +175,12 @@ check-stress: $(CHECK_OUT)/stress
 # The builds reuse the suite's own rules (every TEST_CFLAGS_NAME and extra source of the
 # other fragments) with the sanitizer in CC, each into its own $(OUT). ASan+UBSan run every
 # cmocka test (found by wildcard, so a new test joins by itself), the example host's shell
-# test and the C++ one; TSan runs every test that starts threads, and the stress program. The tests
-# get the sanitizing CC too, so a make that a test script runs rebuilds like for like.
+# test and the C++ one; TSan runs every test that starts threads, and the stress program.
+# The tests get the sanitizing CC too, so a make that a test script runs rebuilds like for
+# like.
 SAN_CC      ?= clang
-ASAN_CC      = $(SAN_CC) -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_CC      = $(SAN_CC) -fsanitize=address,undefined -fno-omit-frame-pointer \
+               -fno-sanitize-recover=all
 TSAN_CC      = $(SAN_CC) -fsanitize=thread -fno-omit-frame-pointer
 ASAN_OUT     = $(OUT)/asan
 TSAN_OUT     = $(OUT)/tsan
@@ -184,9 +203,13 @@ SAN_ENV := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 check-sanitize: check-asan check-tsan
 
 check-asan: $(ASAN_OUT)/stress
-	@command -v $(SAN_CC) >/dev/null || { echo "lindperf: check-sanitize needs $(SAN_CC); install it (apt-get install clang)" >&2; exit 1; }
+	@command -v $(SAN_CC) >/dev/null || { \
+	    echo "lindperf: check-sanitize needs $(SAN_CC);" \
+	        "install it (apt-get install clang)" >&2; \
+	    exit 1; }
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) OUT=$(ASAN_OUT) CC="$(ASAN_CC)" \
-	    $(ASAN_TESTS) $(ASAN_OUT)/lind-boot $(ASAN_OUT)/lind-boot-perf $(TOOLS:$(OUT)/%=$(ASAN_OUT)/%)
+	    $(ASAN_TESTS) $(ASAN_OUT)/lind-boot $(ASAN_OUT)/lind-boot-perf \
+	    $(TOOLS:$(OUT)/%=$(ASAN_OUT)/%)
 	@echo "== ASan+UBSan"
 	@$(SAN_ENV) CC="$(ASAN_CC)" OUT=$(ASAN_OUT) sh tests/run.sh $(ASAN_EXACT) $(ASAN_SHELL)
 	@for t in $(ASAN_TIMED); do \
@@ -198,7 +221,8 @@ check-asan: $(ASAN_OUT)/stress
 
 $(ASAN_OUT)/stress: $(STRESS_SRC) $(HEADER)
 	@mkdir -p $(@D)
-	$(ASAN_CC) -O1 -g $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests/stress -o $@ $< $(LDLIBS_LINDPERF)
+	$(ASAN_CC) -O1 -g $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests/stress \
+	    -o $@ $< $(LDLIBS_LINDPERF)
 
 check-tsan: $(TSAN_OUT)/stress
 	@$(MAKE) --no-print-directory -j$(CHECK_JOBS) OUT=$(TSAN_OUT) CC="$(TSAN_CC)" $(TSAN_TESTS)
@@ -209,7 +233,8 @@ check-tsan: $(TSAN_OUT)/stress
 
 $(TSAN_OUT)/stress: $(STRESS_SRC) $(HEADER)
 	@mkdir -p $(@D)
-	$(TSAN_CC) -O1 -g $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests/stress -o $@ $< $(LDLIBS_LINDPERF)
+	$(TSAN_CC) -O1 -g $(WARN) -DLIND_PERF $(CPPFLAGS_LINDPERF) -Itests/stress \
+	    -o $@ $< $(LDLIBS_LINDPERF)
 
 # ---------------------------------------------------------------------------------------
 # Fuzzing lindperf_try_parse_args (both builds) with libFuzzer. New inputs libFuzzer finds
@@ -220,14 +245,18 @@ FUZZ_CC      ?= clang
 FUZZ_OUT      = $(OUT)/fuzz
 FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(WARN)
 
-$(FUZZ_OUT)/fuzz_parse_args: tests/fuzz/fuzz_parse_args.c tests/fuzz/fuzz_parse_args_off.c $(HEADER)
+$(FUZZ_OUT)/fuzz_parse_args: tests/fuzz/fuzz_parse_args.c tests/fuzz/fuzz_parse_args_off.c \
+                             $(HEADER)
 	@mkdir -p $(@D)
-	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }\n' \
-	    > $(@D)/probe.c
+	@printf '%s%s\n' 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)' \
+	    ' { (void)d; return (int)n * 0; }' > $(@D)/probe.c
 	@$(FUZZ_CC) -fsanitize=fuzzer -o $(@D)/probe $(@D)/probe.c 2>/dev/null || { \
-	    echo "lindperf: make fuzz needs clang with libFuzzer (-fsanitize=fuzzer); on Debian or Ubuntu: apt-get install clang" >&2; exit 1; }
-	$(FUZZ_CC) $(FUZZ_FLAGS) -DLIND_PERF $(CPPFLAGS_LINDPERF) -c -o $@-on.o tests/fuzz/fuzz_parse_args.c
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_LINDPERF) -c -o $@-off.o tests/fuzz/fuzz_parse_args_off.c
+	    echo "lindperf: make fuzz needs clang with libFuzzer (-fsanitize=fuzzer);" \
+	        "on Debian or Ubuntu: apt-get install clang" >&2; exit 1; }
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DLIND_PERF $(CPPFLAGS_LINDPERF) \
+	    -c -o $@-on.o tests/fuzz/fuzz_parse_args.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS_LINDPERF) \
+	    -c -o $@-off.o tests/fuzz/fuzz_parse_args_off.c
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $@-on.o $@-off.o $(LDLIBS_LINDPERF)
 
 fuzz: $(FUZZ_OUT)/fuzz_parse_args

@@ -62,8 +62,10 @@ $(foreach p,$(CROSS_PLATFORMS),$(eval $(call cross_platform,$p)))
 
 cross-tools:
 	@for t in $(CROSS_TOOLS); do command -v $$t >/dev/null || { \
-	    echo "lindperf: check-cross needs $$t; run scripts/install-test-deps.sh, or apt-get install" \
-	         "gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-i686-linux-gnu libc6-dev-i386-cross" \
+	    echo "lindperf: check-cross needs $$t; run scripts/install-test-deps.sh," \
+	         "or apt-get install" \
+	         "gcc-aarch64-linux-gnu libc6-dev-arm64-cross" \
+	         "gcc-i686-linux-gnu libc6-dev-i386-cross" \
 	         "qemu-user musl-tools clang" >&2; exit 1; }; done
 
 cross-all: $(CROSS_PLATFORMS:%=cross-build-%)

@@ -70,7 +70,8 @@ test: test-deps
 	    OUT=$(OUT)/test-clang
 	@LINDPERF_TALLY=$(TEST_TALLY) OUT=$(OUT)/check sh tests/run.sh $(TEST_CHECKS)
 	@if $(MAKE) -s --no-print-directory cross-tools 2>/dev/null; then \
-	    LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory check-cross OUT=$(OUT)/check; \
+	    LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory check-cross \
+	        OUT=$(OUT)/check; \
 	else echo "lindperf: make test leaves out check-cross: its tools are missing (test-deps" \
 	    "said which)"; fi
 	@awk '$(TEST_TOTAL)' $(TEST_TALLY)

@@ -15,7 +15,8 @@ $(OUT)/test/test_compare_stats: tests/test_compare_stats.c scripts/lindperf-stat
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(WARN) -Iscripts -o $@ $< $(CMOCKA_LIBS) -lm
 
-$(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) scripts/lindperf-tree.h | $(OUT)
+$(OUT)/lindperf-compare: scripts/lindperf-compare.c $(TOOLS_HEADERS) scripts/lindperf-tree.h \
+                         | $(OUT)
 	$(CC) -O2 $(WARN) -o $@ $< -lm
 
 $(OUT)/lindperf-plot: scripts/lindperf-plot.c $(TOOLS_HEADERS) scripts/lindperf-tree.h | $(OUT)

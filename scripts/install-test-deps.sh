@@ -12,14 +12,15 @@
 # says so and make test leaves check-cross out; the rest of the suite still runs.
 
 have_header() {
-    printf '#include <stdarg.h>\n#include <stddef.h>\n#include <setjmp.h>\n#include <stdint.h>\n#include <%s>\n' "$1" |
+    printf '#include <%s>\n' stdarg.h stddef.h setjmp.h stdint.h "$1" |
         ${CC:-cc} -E - >/dev/null 2>&1
 }
 
 # Whether clang links a program under the sanitizers and libFuzzer.
 clang_runtimes_work() {
     dir=$(mktemp -d) || return 1
-    printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; return (int)n * 0; }\n' >"$dir/f.c"
+    printf '%s%s\n' 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)' \
+        ' { (void)d; return (int)n * 0; }' >"$dir/f.c"
     printf 'int main(void) { return 0; }\n' >"$dir/m.c"
     clang -fsanitize=fuzzer,address,undefined -o "$dir/f" "$dir/f.c" >/dev/null 2>&1 &&
         clang -fsanitize=thread -o "$dir/t" "$dir/m.c" >/dev/null 2>&1
@@ -58,8 +59,10 @@ links_statically() {
 
 missing_cross_packages() {
     missing=""
-    links_statically aarch64-linux-gnu-gcc || missing="$missing gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
-    links_statically i686-linux-gnu-gcc    || missing="$missing gcc-i686-linux-gnu libc6-dev-i386-cross"
+    links_statically aarch64-linux-gnu-gcc ||
+        missing="$missing gcc-aarch64-linux-gnu libc6-dev-arm64-cross"
+    links_statically i686-linux-gnu-gcc ||
+        missing="$missing gcc-i686-linux-gnu libc6-dev-i386-cross"
     command -v qemu-aarch64 >/dev/null     || missing="$missing qemu-user"
     links_statically musl-gcc              || missing="$missing musl-tools"
     echo "$missing"
@@ -77,7 +80,8 @@ apt_install() {
     fi
     export DEBIAN_FRONTEND=noninteractive
     $run apt-get update -qq >/dev/null &&
-    $run apt-get install -y -qq $1 >/dev/null || { why="apt-get could not install them; install them by hand"; return 1; }
+    $run apt-get install -y -qq $1 >/dev/null ||
+        { why="apt-get could not install them; install them by hand"; return 1; }
 }
 
 install() {
@@ -94,7 +98,8 @@ install_cross() {
     [ -z "$missing" ] && return 0
     echo "lindperf: installing the cross tools of check-cross:$missing"
     if ! apt_install "$missing" || [ -n "$(missing_cross_packages)" ]; then
-        echo "lindperf: the cross tools (${missing# }) could not be installed: ${why:-they are still missing}." \
+        echo "lindperf: the cross tools (${missing# }) could not be installed:" \
+             "${why:-they are still missing}." \
              "make test leaves check-cross out until they are there" >&2
     fi
     return 0
@@ -105,12 +110,16 @@ for round in 1 2; do
     missing=$(missing_packages)
     [ -z "$missing" ] && { install_cross; exit 0; }
     [ "$round" -eq 2 ] && [ "$missing" = "$first" ] && {
-        echo "lindperf: still missing after installing:$missing; install them by hand, then run make test again" >&2
+        echo "lindperf: still missing after installing:$missing;" \
+             "install them by hand, then run make test again" >&2
         exit 1
     }
     first=$missing
     install "$missing"
 done
 missing=$(missing_packages)
-[ -z "$missing" ] || { echo "lindperf: still missing:$missing; install them by hand, then run make test again" >&2; exit 1; }
+[ -z "$missing" ] || {
+    echo "lindperf: still missing:$missing; install them by hand, then run make test again" >&2
+    exit 1
+}
 install_cross

@@ -7,7 +7,10 @@
  * Use:
  *     lindperf_json_error err;
  *     lindperf_json *doc = lindperf_json_read_file("run.json", &err);
- *     if (!doc) { fprintf(stderr, "lindperf: run.json:%zu:%zu: %s\n", err.line, err.column, err.message); ... }
+ *     if (!doc) {
+ *         fprintf(stderr, "lindperf: run.json:%zu:%zu: %s\n", err.line, err.column, err.message);
+ *         ...
+ *     }
  *     const lindperf_json *unit = lindperf_json_get(doc, "unit");
  *     ...
  *     lindperf_json_free(doc);
@@ -33,7 +36,8 @@
  *       exhaust the stack.
  *
  * API
- *     lindperf_json *lindperf_json_parse(const char *text, size_t length, lindperf_json_error *err);
+ *     lindperf_json *lindperf_json_parse(const char *text, size_t length,
+ *                                        lindperf_json_error *err);
  *         Parses text[0..length). NULL on error (err filled in) or when out of memory.
  *     lindperf_json *lindperf_json_read_file(const char *path, lindperf_json_error *err);
  *         Reads and parses a file; "-" is stdin. On a read error err->line is 0 and
@@ -136,8 +140,8 @@ static void lindperf_json__skip_space(lindperf_json__reader *r)
     }
 }
 
-static int lindperf_json__literal(lindperf_json__reader *r, const char *word, lindperf_json_type type,
-                                  lindperf_json *out)
+static int lindperf_json__literal(lindperf_json__reader *r, const char *word,
+                                  lindperf_json_type type, lindperf_json *out)
 {
     size_t n = strlen(word);
     if (r->length - r->pos < n || memcmp(r->text + r->pos, word, n) != 0)
@@ -283,8 +287,9 @@ static int lindperf_json__string(lindperf_json__reader *r, char **out, size_t *o
             break;
         if (c < 0x20) {
             free(s);
-            return lindperf_json__fail(r, c == '\n' ? "a string cannot span lines; write \\n"
-                                                    : "a control character in a string must be escaped");
+            return lindperf_json__fail(r, c == '\n'
+                                              ? "a string cannot span lines; write \\n"
+                                              : "a control character in a string must be escaped");
         }
         r->pos++;
         if (c != '\\') {
@@ -311,7 +316,8 @@ static int lindperf_json__string(lindperf_json__reader *r, char **out, size_t *o
             continue;
         default:
             free(s);
-            return lindperf_json__fail(r, "unknown escape; JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
+            return lindperf_json__fail(r, "unknown escape; JSON has "
+                                          "\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX");
         }
         r->pos++;
     }
@@ -349,7 +355,8 @@ static int lindperf_json__array(lindperf_json__reader *r, lindperf_json *out)
         return 0;
     }
     for (;;) {
-        if (lindperf_json__reserve((void **)&out->items, &capacity, out->count, sizeof *out->items) != 0)
+        if (lindperf_json__reserve((void **)&out->items, &capacity, out->count,
+                                   sizeof *out->items) != 0)
             return lindperf_json__fail(r, "out of memory");
         lindperf_json *item = &out->items[out->count];
         memset(item, 0, sizeof *item);
@@ -382,7 +389,8 @@ static int lindperf_json__object(lindperf_json__reader *r, lindperf_json *out)
         lindperf_json__skip_space(r);
         if (lindperf_json__peek(r) != '"')
             return lindperf_json__fail(r, "expected a '\"' that starts a member name");
-        if (lindperf_json__reserve((void **)&out->members, &capacity, out->count, sizeof *out->members) != 0)
+        if (lindperf_json__reserve((void **)&out->members, &capacity, out->count,
+                                   sizeof *out->members) != 0)
             return lindperf_json__fail(r, "out of memory");
         lindperf_json_member *m = &out->members[out->count];
         memset(m, 0, sizeof *m);
@@ -459,7 +467,8 @@ static inline void lindperf_json_free(lindperf_json *root)
     free(root);
 }
 
-static inline lindperf_json *lindperf_json_parse(const char *text, size_t length, lindperf_json_error *err)
+static inline lindperf_json *lindperf_json_parse(const char *text, size_t length,
+                                                 lindperf_json_error *err)
 {
     lindperf_json__reader r = {text, length, 0, 1, 0, 0, err};
     lindperf_json *root = calloc(1, sizeof *root);
@@ -534,7 +543,8 @@ static inline const lindperf_json *lindperf_json_get(const lindperf_json *object
 
 static inline const char *lindperf_json_type_name(lindperf_json_type type)
 {
-    static const char *const names[] = {"null", "false", "true", "a number", "a string", "an array", "an object"};
+    static const char *const names[] = {"null",     "false",    "true",     "a number",
+                                        "a string", "an array", "an object"};
     return (unsigned)type < sizeof names / sizeof names[0] ? names[type] : "an unknown type";
 }
 

@@ -66,7 +66,8 @@ typedef struct {
 } lindperf_run;
 
 /* The string value of `key`, or NULL when it is absent, null or not a string. */
-static const char *lindperf_run__string(const lindperf_json *object, const char *key, size_t *length)
+static const char *lindperf_run__string(const lindperf_json *object, const char *key,
+                                        size_t *length)
 {
     const lindperf_json *v = lindperf_json_get(object, key);
     if (!v || v->type != LINDPERF_JSON_STRING)
@@ -135,21 +136,27 @@ static int lindperf_run__counter(const lindperf_run *run, size_t index, const li
 
     c->line = item->line;
     if (item->type != LINDPERF_JSON_OBJECT) {
-        fprintf(stderr, "lindperf: %s:%zu: counter %zu is %s, not an object; is this a lindperf --perf-json file?\n",
+        fprintf(stderr,
+                "lindperf: %s:%zu: counter %zu is %s, not an object; "
+                "is this a lindperf --perf-json file?\n",
                 run->path, item->line, index + 1, lindperf_json_type_name(item->type));
         return -1;
     }
     c->name = lindperf_run__string(item, "name", &c->name_length);
     c->module = lindperf_run__string(item, "module", NULL);
     if (!c->name || !c->module) {
-        fprintf(stderr, "lindperf: %s:%zu: counter %zu has no string \"%s\"; is this a lindperf --perf-json file?\n",
+        fprintf(stderr,
+                "lindperf: %s:%zu: counter %zu has no string \"%s\"; "
+                "is this a lindperf --perf-json file?\n",
                 run->path, item->line, index + 1, c->name ? "module" : "name");
         return -1;
     }
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++) {
         const lindperf_json *v = lindperf_json_get(item, required[i]);
         if (!v || v->type != LINDPERF_JSON_NUMBER) {
-            fprintf(stderr, "lindperf: %s:%zu: counter %s has no number \"%s\"; is this a lindperf --perf-json file?\n",
+            fprintf(stderr,
+                    "lindperf: %s:%zu: counter %s has no number \"%s\"; "
+                    "is this a lindperf --perf-json file?\n",
                     run->path, item->line, c->name, required[i]);
             return -1;
         }
@@ -184,7 +191,8 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
         if (err.line == 0)
             fprintf(stderr, "lindperf: cannot read %s: %s\n", path, err.message);
         else
-            fprintf(stderr, "lindperf: %s:%zu:%zu: invalid JSON: %s\n", path, err.line, err.column, err.message);
+            fprintf(stderr, "lindperf: %s:%zu:%zu: invalid JSON: %s\n", path, err.line, err.column,
+                    err.message);
         return -1;
     }
 
@@ -192,18 +200,22 @@ static inline int lindperf_run_load(const char *path, lindperf_run *run)
     const lindperf_json *schema = lindperf_json_get(doc, "schema");
     const lindperf_json *counters = lindperf_json_get(doc, "counters");
     if (doc->type != LINDPERF_JSON_OBJECT || !schema || !counters) {
-        fprintf(stderr, "lindperf: %s is not a lindperf results file (no \"schema\" or no \"counters\"); "
+        fprintf(stderr,
+                "lindperf: %s is not a lindperf results file (no \"schema\" or no \"counters\"); "
                 "write one with --perf-json=FILE\n", path);
         goto fail;
     }
     if (schema->type != LINDPERF_JSON_NUMBER) {
-        fprintf(stderr, "lindperf: %s:%zu: \"schema\" is %s, not a number; is this a lindperf results file?\n",
+        fprintf(stderr,
+                "lindperf: %s:%zu: \"schema\" is %s, not a number; "
+                "is this a lindperf results file?\n",
                 path, schema->line, lindperf_json_type_name(schema->type));
         goto fail;
     }
     if (schema->number != 1 && schema->number != LINDPERF_RUN_SCHEMA) {
         fprintf(stderr, "lindperf: %s uses results schema %g, but this tool reads schemas 1 to %d; "
-                "use the tools of the lindperf that wrote it\n", path, schema->number, LINDPERF_RUN_SCHEMA);
+                "use the tools of the lindperf that wrote it\n",
+                path, schema->number, LINDPERF_RUN_SCHEMA);
         goto fail;
     }
     run->unit = lindperf_run__string(doc, "unit", NULL);
@@ -258,7 +270,8 @@ fail:
     return -1;
 }
 
-static inline int lindperf_run_same_name(const char *a, size_t a_length, const char *b, size_t b_length)
+static inline int lindperf_run_same_name(const char *a, size_t a_length, const char *b,
+                                         size_t b_length)
 {
     return a && b && a_length == b_length && memcmp(a, b, a_length) == 0;
 }
@@ -267,7 +280,8 @@ static inline int lindperf_run_same_name(const char *a, size_t a_length, const c
 static inline long lindperf_run_find(const lindperf_run *run, const char *name, size_t length)
 {
     for (size_t i = 0; i < run->count; i++)
-        if (lindperf_run_same_name(run->counters[i].name, run->counters[i].name_length, name, length))
+        if (lindperf_run_same_name(run->counters[i].name, run->counters[i].name_length, name,
+                                   length))
             return (long)i;
     return -1;
 }
@@ -275,7 +289,8 @@ static inline long lindperf_run_find(const lindperf_run *run, const char *name, 
 /* Writes `value` (in `unit`) scaled like the text report: 94.000ns, 12.482µs, 111.282ms,
  * 1.250s; 123.000cyc, 94.274Mcyc. `decimals` is 3 in tables, 0 on chart axes. A unit the
  * tools do not know is printed after the raw number. */
-static inline void lindperf_run_format(double value, const char *unit, int decimals, char *buf, size_t size)
+static inline void lindperf_run_format(double value, const char *unit, int decimals, char *buf,
+                                       size_t size)
 {
     static const char *const time_units[] = {"ns", "µs", "ms", "s"};
     static const char *const cycle_units[] = {"cyc", "Kcyc", "Mcyc", "Gcyc"};

@@ -27,7 +27,8 @@ PROGRAMS="close geteuid grate pipe"
 PERF_FLAGS=${PERF_FLAGS:-}
 
 if ! make -s "$OUT/lind-boot-perf" OUT="$OUT"; then
-    echo "lindperf: could not build $OUT/lind-boot-perf; fix the errors above, then run make bench again" >&2
+    echo "lindperf: could not build $OUT/lind-boot-perf;" \
+         "fix the errors above, then run make bench again" >&2
     exit 1
 fi
 if ! mkdir -p "$RESULTS"; then
@@ -36,10 +37,12 @@ if ! mkdir -p "$RESULTS"; then
 fi
 
 # shellcheck disable=SC2086  # PERF_FLAGS is a list of flags
-if ! "$OUT/lind-boot-perf" --perf $PERF_FLAGS geteuid --iterations 1 >/dev/null 2>"$RESULTS/.flags.err"; then
+if ! "$OUT/lind-boot-perf" --perf $PERF_FLAGS geteuid --iterations 1 \
+        >/dev/null 2>"$RESULTS/.flags.err"; then
     sed 's/^/  /' "$RESULTS/.flags.err" >&2
     rm -f "$RESULTS/.flags.err"
-    echo "lindperf: PERF_FLAGS='$PERF_FLAGS' is not accepted by $OUT/lind-boot-perf (see above); fix or unset PERF_FLAGS" >&2
+    echo "lindperf: PERF_FLAGS='$PERF_FLAGS' is not accepted by $OUT/lind-boot-perf" \
+         "(see above); fix or unset PERF_FLAGS" >&2
     exit 1
 fi
 rm -f "$RESULTS/.flags.err"

@@ -14,9 +14,11 @@ bench() {
 
 check "the baseline is recorded with PERF_FLAGS" bench "$tmp/baseline" "--perf-net --perf-repeat=3"
 check "the new results are recorded the same way" bench "$tmp/results" "--perf-net --perf-repeat=3"
-check "the script names the extra flags" grep -q "^extra host flags: --perf-net --perf-repeat=3$" "$tmp/bench.out"
+check "the script names the extra flags" \
+    grep -q "^extra host flags: --perf-net --perf-repeat=3$" "$tmp/bench.out"
+batched="figures net .*timed runs, batched, each figure the median of 3 repetitions$"
 check "every report says it is batched, with 3 repetitions" \
-    [ "$(grep -c "figures net .*timed runs, batched, each figure the median of 3 repetitions$" "$tmp/bench.out")" -eq 8 ]
+    [ "$(grep -c "$batched" "$tmp/bench.out")" -eq 8 ]
 
 # Each results file: the mode, the repetitions, and three samples per counter, each net.
 files_ok() {
@@ -31,11 +33,13 @@ files_ok() {
     done
     [ "$n" -eq 8 ]
 }
-check "the eight results files carry the run mode and three net samples per counter" files_ok "$tmp/results"
+check "the eight results files carry the run mode and three net samples per counter" \
+    files_ok "$tmp/results"
 
 gate_ok() {
     for f in "$tmp/results"/*.json; do
-        "$compare" "$tmp/baseline/$(basename "$f")" "$f" --threshold 10 >"$tmp/gate.out" 2>"$tmp/gate.err"
+        "$compare" "$tmp/baseline/$(basename "$f")" "$f" --threshold 10 \
+            >"$tmp/gate.out" 2>"$tmp/gate.err"
         status=$?
         [ "$status" -le 1 ] || { sed 's/^/#   /' "$tmp/gate.err"; return 1; }
         grep -q "^threei::make_syscall " "$tmp/gate.out" || return 1
@@ -44,8 +48,10 @@ gate_ok() {
 check "the gate compares every pair and decides (status 0 or 1, not 2)" gate_ok
 
 check "a flag the host refuses stops make bench before any run" \
-    sh -c "! OUT='$OUT' RESULTS='$tmp/bad' PERF_FLAGS=--perf-repeat=0 sh '$root/scripts/run_microbench.sh' >'$tmp/bad.out' 2>'$tmp/bad.err'"
-check "... and says which flags" grep -q "^lindperf: PERF_FLAGS='--perf-repeat=0' is not accepted" "$tmp/bad.err"
+    sh -c "! OUT='$OUT' RESULTS='$tmp/bad' PERF_FLAGS=--perf-repeat=0 \
+               sh '$root/scripts/run_microbench.sh' >'$tmp/bad.out' 2>'$tmp/bad.err'"
+check "... and says which flags" \
+    grep -q "^lindperf: PERF_FLAGS='--perf-repeat=0' is not accepted" "$tmp/bad.err"
 check "... with no results written" [ ! -e "$tmp/bad/close-clock.json" ]
 
 finish

@@ -129,7 +129,9 @@ static void counter_missing_from_its_own_run_is_reported_as_such(void **state)
     captured out = run_each(parse("--perf", "--perf-solo"));
     assert_true(lindperf_counter_reached(counter("disc::odd_only")));
     assert_int_equal(lindperf_counter_calls(counter("disc::odd_only")), 0);
-    assert_true(has_line(&out, "reached, but no scope ended in its timed run (longjmp, thread cancellation, exit, or not reached again): disc::odd_only"));
+    assert_true(has_line(&out, "reached, but no scope ended in its timed run "
+                               "(longjmp, thread cancellation, exit, or not reached again): "
+                               "disc::odd_only"));
     assert_null(strstr(out.text, "disc::odd_only    "));   /* no table row */
     free(out.text);
 }
@@ -184,7 +186,8 @@ static void a_second_run_each_starts_afresh(void **state)
     assert_int_equal(invocations, 2);
     assert_int_equal(lindperf_counter_calls(counter("disc::outer")), 0);
     assert_int_equal(lindperf_counter_calls(counter("disc::inner")), INNER_PER_RUN);
-    assert_true(has_line(&second, "not timed (left out by --perf-only): disc::outer, disc::odd_only"));
+    assert_true(
+        has_line(&second, "not timed (left out by --perf-only): disc::outer, disc::odd_only"));
     free(first.text);
     free(second.text);
 }

@@ -6,12 +6,15 @@
 # member is linked: --whole-archive links it, and the counter is then listed as never reached.
 . "$(dirname "$0")/lib.sh"
 
-label="reached, but no scope ended in its timed run (longjmp, thread cancellation, exit, or not reached again): "
+label="reached, but no scope ended in its timed run"
+label="$label (longjmp, thread cancellation, exit, or not reached again): "
 for flags in "" -fexceptions; do
     name=labels${flags:+-exceptions}
-    check "labels: the host builds${flags:+ with $flags}" quiet $CC -O1 -Wall -Wextra -Werror $flags \
-        -DLIND_PERF -I"$root/include" -o "$tmp/$name" "$root/tests/labels/host.c" -lpthread || continue
-    check "labels: the host${flags:+ built with $flags} runs" quiet sh -c "'$tmp/$name' --perf >'$tmp/$name.out'"
+    check "labels: the host builds${flags:+ with $flags}" \
+        quiet $CC -O1 -Wall -Wextra -Werror $flags -DLIND_PERF -I"$root/include" \
+        -o "$tmp/$name" "$root/tests/labels/host.c" -lpthread || continue
+    check "labels: the host${flags:+ built with $flags} runs" \
+        quiet sh -c "'$tmp/$name' --perf >'$tmp/$name.out'"
     check "labels: the normal scope is counted twice${flags:+ with $flags}" \
         grep -Eq '^labels::normal +2 ' "$tmp/$name.out"
 done

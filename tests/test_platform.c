@@ -22,14 +22,16 @@
 #define TICK "tick"
 #define HZ 62.5e6
 #define SOURCE "cntfrq_el0"
-#define TIMER_LINE "timer: generic timer cntvct_el0 62.500 MHz (cntfrq_el0); empty scope 2.0 ticks " \
-                   "= 32.0 ns; figures gross\n"
+#define TIMER_LINE \
+    "timer: generic timer cntvct_el0 62.500 MHz (cntfrq_el0); empty scope 2.0 ticks " \
+    "= 32.0 ns; figures gross\n"
 #else
 #define TSC_JSON "\"timer\": \"tsc\",\n  \"unit\": \"cycles\",\n"
 #define TICK "cyc"
 #define HZ 3e9
 #define SOURCE "cpuid 0x15"
-#define TIMER_LINE "timer: tsc 3.000 GHz (cpuid 0x15); empty scope 2.0 cycles = 0.7 ns; figures gross\n"
+#define TIMER_LINE \
+    "timer: tsc 3.000 GHz (cpuid 0x15); empty scope 2.0 cycles = 0.7 ns; figures gross\n"
 #endif
 
 /* What `write` prints to a FILE, as a string the caller frees. */
@@ -201,8 +203,10 @@ static void every_shared_64_bit_figure_is_8_byte_aligned(void **state)
     assert_int_equal(__alignof__(lindperf__u64), 8);
     assert_int_equal(__alignof__(lindperf__slot), 8);
     assert_true(IS_8_ALIGNED(lindperf__slot, calls) && IS_8_ALIGNED(lindperf__slot, total));
-    assert_true(IS_8_ALIGNED(lindperf__histogram, count) && IS_8_ALIGNED(lindperf__histogram, min) &&
-                IS_8_ALIGNED(lindperf__histogram, max) && IS_8_ALIGNED(lindperf__histogram, buckets));
+    assert_true(IS_8_ALIGNED(lindperf__histogram, count) &&
+                IS_8_ALIGNED(lindperf__histogram, min) &&
+                IS_8_ALIGNED(lindperf__histogram, max) &&
+                IS_8_ALIGNED(lindperf__histogram, buckets));
     assert_true(IS_8_ALIGNED(lindperf__stats, retired) && IS_8_ALIGNED(lindperf__stats, overflow) &&
                 IS_8_ALIGNED(lindperf__stats, baseline));
     assert_int_equal((uintptr_t)&lindperf__g.net_floor % 8, 0);
@@ -279,11 +283,14 @@ int main(void)
         cmocka_unit_test(the_timer_line_names_the_counter_its_rate_and_its_unit),
         cmocka_unit_test(the_json_names_the_counter_and_its_unit),
         cmocka_unit_test(table_values_under_the_counter_are_in_its_unit),
-        cmocka_unit_test_setup(the_hardware_rate_is_plausible_and_says_where_it_came_from, reset_environment),
-        cmocka_unit_test_setup(lindperf_tsc_hz_overrides_the_rate_and_a_coarse_tick_warns, reset_environment),
-        cmocka_unit_test_setup(a_fine_tick_does_not_warn, reset_environment),
-        cmocka_unit_test_setup(a_rate_that_is_not_one_is_refused_with_perftsc_and_ignored_by_the_api,
+        cmocka_unit_test_setup(the_hardware_rate_is_plausible_and_says_where_it_came_from,
                                reset_environment),
+        cmocka_unit_test_setup(lindperf_tsc_hz_overrides_the_rate_and_a_coarse_tick_warns,
+                               reset_environment),
+        cmocka_unit_test_setup(a_fine_tick_does_not_warn, reset_environment),
+        cmocka_unit_test_setup(
+            a_rate_that_is_not_one_is_refused_with_perftsc_and_ignored_by_the_api,
+            reset_environment),
         cmocka_unit_test(every_shared_64_bit_figure_is_8_byte_aligned),
         cmocka_unit_test(a_shared_figure_is_never_seen_half_written),
         cmocka_unit_test(atomic_adds_to_a_shared_slot_lose_no_carry),

@@ -186,7 +186,8 @@ static void net_samples_subtract_their_own_runs_controls(void **state)
         const lindperf__histogram *intervals = lindperf__g.intervals[r->counter->index];
         assert_int_equal(intervals->count, CALLS_PER_RUN);
         assert_true(r->samples[1].net ==
-                    lindperf__trimmed_mean(intervals, LINDPERF__CONTROL_TRIM) - r->samples[1].floor);
+                    lindperf__trimmed_mean(intervals, LINDPERF__CONTROL_TRIM) -
+                        r->samples[1].floor);
     }
     lindperf__snapshot_free(s);
     /* afterwards, the low-level API subtracts per interval again */
@@ -216,7 +217,8 @@ static void detail_keeps_a_p50_per_sample_and_shows_the_spread(void **state)
     }
     lindperf__snapshot_free(s);
     assert_non_null(strstr(text, "  spread\n"));
-    assert_non_null(strstr(text, "; 9 timed runs, solo, each figure the median of 3 repetitions\n"));
+    assert_non_null(
+        strstr(text, "; 9 timed runs, solo, each figure the median of 3 repetitions\n"));
     free(text);
     lindperf_set_detail(0);
 }
@@ -238,7 +240,8 @@ static void the_json_has_each_counters_samples_and_the_run_fields(void **state)
     assert_non_null(strstr(text, "\"program\": null,"));
     size_t samples = 0;
     for (const char *p = text; (p = strstr(p, "{\"gross\": ")); p++) {
-        assert_int_equal(strncmp(strstr(p, ", \"net\": "), ", \"net\": null, \"p50\": null}", 27), 0);
+        assert_int_equal(
+            strncmp(strstr(p, ", \"net\": "), ", \"net\": null, \"p50\": null}", 27), 0);
         samples++;
     }
     assert_int_equal(samples, 2 * COUNTERS);
@@ -263,7 +266,8 @@ static void repeat_flag_takes_a_count_from_1_to_1000_once(void **state)
                                            {"--perf-solo", "--perf-solo"},
                                            {"--perf-gbench=a", "--perf-gbench=b"}};
     for (size_t i = 0; i < 3; i++) {
-        char *argv[] = {(char *)"host", (char *)"--perf", (char *)twice[i][0], (char *)twice[i][1], NULL};
+        char *argv[] = {(char *)"host", (char *)"--perf", (char *)twice[i][0],
+                        (char *)twice[i][1], NULL};
         int argc = 4;
         char why[256] = "";
         lindperf_timer timer;

@@ -6,8 +6,10 @@
 
 dir=$OUT/startup-test
 mkdir -p "$dir" || exit 1
-awk 'BEGIN { print "#include \"lindperf.h\""; print "LINDPERF_COUNTER_NAMED(dup, third, \"dup::same\");";
-             for (i = 0; i < 2000; i++) printf "LINDPERF_COUNTER(m%d, c%d);\n", i % 10, i }' >"$dir/many.c"
+awk 'BEGIN { print "#include \"lindperf.h\""
+             print "LINDPERF_COUNTER_NAMED(dup, third, \"dup::same\");"
+             for (i = 0; i < 2000; i++) printf "LINDPERF_COUNTER(m%d, c%d);\n", i % 10, i }' \
+    >"$dir/many.c"
 check "startup: the host builds" quiet $CC -O1 -Wall -Wextra -Werror -DLIND_PERF -I"$root/include" \
     -Wl,--wrap=realloc -o "$dir/host" "$root/tests/startup/host.c" "$dir/many.c" -lpthread || finish
 
@@ -19,5 +21,6 @@ check "startup: nothing else is said" test "$(wc -l <"$dir/err")" = 2 || sed 's/
 
 STARTUP_FAIL_REALLOC=4096 "$dir/host" >"$dir/out" 2>"$dir/err"
 check "startup: a failed allocation of the registry is reported in one lindperf: line" \
-    test "$(grep -c '^lindperf: out of memory for the registry' "$dir/err")" = 1 || sed 's/^/#   /' "$dir/err"
+    test "$(grep -c '^lindperf: out of memory for the registry' "$dir/err")" = 1 ||
+    sed 's/^/#   /' "$dir/err"
 finish

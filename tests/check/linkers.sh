@@ -19,16 +19,20 @@ build() {   # build NAME CC FLAGS...: links the program into $dir/NAME
     name=$1 cc=$2
     shift 2
     $cc -O2 -g0 -Wall -Wextra -Werror -DLIND_PERF -Iinclude -ffunction-sections -fdata-sections \
-        "$@" -o "$dir/$name" $src/module_a.c $src/module_b.c $src/host.c -lpthread >"$dir/$name.log" 2>&1 ||
+        "$@" -o "$dir/$name" $src/module_a.c $src/module_b.c $src/host.c -lpthread \
+        >"$dir/$name.log" 2>&1 ||
         { sed 's/^/#   /' "$dir/$name.log"; return 1; }
 }
 
+exact_calls='linkers::check,3 linkers::parse,3 linkers::store,5 name,calls '
 calls_are_exact() {   # the CSV holds exactly the three counters with their calls
-    cut -d, -f2,3 "$1" | sort | tr '\n' ' ' | grep -qx 'linkers::check,3 linkers::parse,3 linkers::store,5 name,calls '
+    cut -d, -f2,3 "$1" | sort | tr '\n' ' ' | grep -qx "$exact_calls"
 }
 
 for cc in gcc clang; do
-    command -v $cc >/dev/null || { echo "not ok - linkers: $cc is not installed (apt-get install $cc)"; failed=1; continue; }
+    command -v $cc >/dev/null || {
+        echo "not ok - linkers: $cc is not installed (apt-get install $cc)"; failed=1; continue
+    }
     for ld in bfd gold lld; do
         for lto in "" -flto; do
             for gc in "--gc-sections" "--gc-sections,-z,start-stop-gc"; do
@@ -54,7 +58,8 @@ for cc in gcc clang; do
     if build "$name" $cc -DLINDPERF__RETAIN= -fuse-ld=lld -Wl,--gc-sections; then
         "$dir/$name" --perf >"$dir/$name.out" 2>"$dir/$name.err"
         status=$?
-        if [ $status -ne 0 ] && [ "$(grep -c '^lindperf: .* scopes ran for counters missing from the registry' "$dir/$name.err")" = 1 ]; then
+        missing='^lindperf: .* scopes ran for counters missing from the registry'
+        if [ $status -ne 0 ] && [ "$(grep -c "$missing" "$dir/$name.err")" = 1 ]; then
             echo "ok - $what"
         else
             sed 's/^/#   /' "$dir/$name.err"

@@ -97,7 +97,8 @@ CROSS_CMOCKA_FN void cross_cmocka_check(int ok, const char *what, const char *fi
     }
 }
 
-CROSS_CMOCKA_FN void cross_cmocka_int_equal(uintmax_t a, uintmax_t b, int want_equal, const char *file, int line)
+CROSS_CMOCKA_FN void cross_cmocka_int_equal(uintmax_t a, uintmax_t b, int want_equal,
+                                            const char *file, int line)
 {
     if ((a == b) != want_equal) {
         print_error("%" PRIuMAX " (%#" PRIxMAX ") %s %" PRIuMAX " (%#" PRIxMAX ")\n",
@@ -106,15 +107,18 @@ CROSS_CMOCKA_FN void cross_cmocka_int_equal(uintmax_t a, uintmax_t b, int want_e
     }
 }
 
-CROSS_CMOCKA_FN void cross_cmocka_in_range(uintmax_t v, uintmax_t lo, uintmax_t hi, const char *file, int line)
+CROSS_CMOCKA_FN void cross_cmocka_in_range(uintmax_t v, uintmax_t lo, uintmax_t hi,
+                                           const char *file, int line)
 {
     if (v < lo || v > hi) {
-        print_error("%" PRIuMAX " is not within the range [%" PRIuMAX ", %" PRIuMAX "]\n", v, lo, hi);
+        print_error("%" PRIuMAX " is not within the range [%" PRIuMAX ", %" PRIuMAX "]\n",
+                    v, lo, hi);
         cross_cmocka_fail_at(file, line);
     }
 }
 
-CROSS_CMOCKA_FN void cross_cmocka_string_equal(const char *a, const char *b, const char *file, int line)
+CROSS_CMOCKA_FN void cross_cmocka_string_equal(const char *a, const char *b, const char *file,
+                                               int line)
 {
     if (!a || !b || strcmp(a, b) != 0) {
         print_error("\"%s\" != \"%s\"\n", a ? a : "(null)", b ? b : "(null)");
@@ -122,7 +126,8 @@ CROSS_CMOCKA_FN void cross_cmocka_string_equal(const char *a, const char *b, con
     }
 }
 
-CROSS_CMOCKA_FN void cross_cmocka_memory_equal(const void *a, const void *b, size_t size, const char *file, int line)
+CROSS_CMOCKA_FN void cross_cmocka_memory_equal(const void *a, const void *b, size_t size,
+                                               const char *file, int line)
 {
     if (memcmp(a, b, size) != 0) {
         print_error("%zu bytes at %p and %p differ\n", size, a, b);
@@ -139,11 +144,14 @@ CROSS_CMOCKA_FN void cross_cmocka_memory_equal(const void *a, const void *b, siz
 #define assert_int_not_equal(a, b) \
     cross_cmocka_int_equal((uintmax_t)(a), (uintmax_t)(b), 0, __FILE__, __LINE__)
 #define assert_ptr_equal(a, b) \
-    cross_cmocka_int_equal((uintmax_t)(uintptr_t)(a), (uintmax_t)(uintptr_t)(b), 1, __FILE__, __LINE__)
+    cross_cmocka_int_equal((uintmax_t)(uintptr_t)(a), (uintmax_t)(uintptr_t)(b), 1, __FILE__, \
+                           __LINE__)
 #define assert_in_range(v, lo, hi) \
-    cross_cmocka_in_range((uintmax_t)(v), (uintmax_t)(lo), (uintmax_t)(hi), __FILE__, __LINE__)
+    cross_cmocka_in_range((uintmax_t)(v), (uintmax_t)(lo), (uintmax_t)(hi), __FILE__, \
+                          __LINE__)
 #define assert_string_equal(a, b) cross_cmocka_string_equal((a), (b), __FILE__, __LINE__)
-#define assert_memory_equal(a, b, size) cross_cmocka_memory_equal((a), (b), (size), __FILE__, __LINE__)
+#define assert_memory_equal(a, b, size) \
+    cross_cmocka_memory_equal((a), (b), (size), __FILE__, __LINE__)
 
 CROSS_CMOCKA_FN int cross_cmocka_skipped_by_name(const char *name)
 {
@@ -184,8 +192,9 @@ CROSS_CMOCKA_FN int cross_cmocka_run_one(const struct CMUnitTest *t, void *group
     return result;
 }
 
-CROSS_CMOCKA_FN int cross_cmocka_run_group(const char *group, const struct CMUnitTest *tests, size_t count,
-                                  CMFixtureFunction group_setup, CMFixtureFunction group_teardown)
+CROSS_CMOCKA_FN int cross_cmocka_run_group(const char *group, const struct CMUnitTest *tests,
+                                           size_t count, CMFixtureFunction group_setup,
+                                           CMFixtureFunction group_teardown)
 {
     void *group_state = NULL;
     size_t passed = 0, failed = 0, skipped = 0;
@@ -193,14 +202,16 @@ CROSS_CMOCKA_FN int cross_cmocka_run_group(const char *group, const struct CMUni
     (void)group;
     printf("[==========] Running %zu test(s).\n", count);
     if (group_setup && group_setup(&group_state) != 0) {
-        printf("[  ERROR   ] the group setup failed\n[  FAILED  ] %zu test(s), listed below:\n", count);
+        printf("[  ERROR   ] the group setup failed\n"
+               "[  FAILED  ] %zu test(s), listed below:\n", count);
         return (int)count;
     }
     for (size_t i = 0; i < count; i++) {
         printf("[ RUN      ] %s\n", tests[i].name);
         fflush(stdout);
-        int result = cross_cmocka_skipped_by_name(tests[i].name) ? CROSS_CMOCKA_SKIPPED
-                                                                 : cross_cmocka_run_one(&tests[i], group_state);
+        int result = cross_cmocka_skipped_by_name(tests[i].name)
+                         ? CROSS_CMOCKA_SKIPPED
+                         : cross_cmocka_run_one(&tests[i], group_state);
         fflush(stderr);
         if (result == 0) {
             printf("[       OK ] %s\n", tests[i].name);

@@ -95,7 +95,8 @@ static int report_shape_check(const char *text, const char *const *sections, siz
             if (state == BETWEEN && report_shape_title(line, len, title, sizeof title)) {
                 if (strncmp(title, "CALL PATH", 9) == 0) {   /* "CALL PATH (NET)" */
                     if (seen_tree)
-                        return report_shape_fail(why, why_size, "line %zu: CALL PATH twice", number);
+                        return report_shape_fail(why, why_size, "line %zu: CALL PATH twice",
+                                                 number);
                     seen_tree = 1;
                     width = base;
                 } else {
@@ -109,8 +110,9 @@ static int report_shape_check(const char *text, const char *const *sections, siz
                     width = wide;
                 }
                 if (cols != width)
-                    return report_shape_fail(why, why_size, "line %zu: title is %zu columns, not %zu",
-                                             number, cols, width);
+                    return report_shape_fail(why, why_size,
+                                             "line %zu: title is %zu columns, not %zu", number,
+                                             cols, width);
                 state = HEADER;
             } else if (report_shape_trailer(line)) {
                 state = TRAILER;
@@ -134,7 +136,8 @@ static int report_shape_check(const char *text, const char *const *sections, siz
             if (len == 0) {
                 state = BETWEEN;
             } else if (cols != width) {
-                return report_shape_fail(why, why_size, "line %zu: row is %zu columns, not %zu: \"%.*s\"",
+                return report_shape_fail(why, why_size,
+                                         "line %zu: row is %zu columns, not %zu: \"%.*s\"",
                                          number, cols, width, (int)len, line);
             }
             break;
