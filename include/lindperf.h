@@ -3243,14 +3243,14 @@ static inline void lindperf_set_batching(int on) { lindperf__g.solo = !on; }
 #define LINDPERF__CONTROL_MIN 16        /* fewer controls: use the floor measured before */
 #define LINDPERF__CONTROL_TRIM 0.10     /* off each end: preempted pairs, cold first pairs */
 
-extern __thread uint32_t lindperf__control_countdown;
-LINDPERF__WEAK __thread uint32_t lindperf__control_countdown;
+extern LINDPERF__TLS uint32_t lindperf__control_countdown;
+LINDPERF__WEAK LINDPERF__TLS uint32_t lindperf__control_countdown;
 /* The batched-run check: the end of this thread's last live scope, of which counter, and
  * in which timed run (stamps of another run, or of another timer, mean nothing here). */
-extern __thread uint64_t lindperf__last_end;
-LINDPERF__WEAK __thread uint64_t lindperf__last_end;
-extern __thread uint32_t lindperf__last_counter, lindperf__last_generation;
-LINDPERF__WEAK __thread uint32_t lindperf__last_counter, lindperf__last_generation;
+extern LINDPERF__TLS uint64_t lindperf__last_end;
+LINDPERF__WEAK LINDPERF__TLS uint64_t lindperf__last_end;
+extern LINDPERF__TLS uint32_t lindperf__last_counter, lindperf__last_generation;
+LINDPERF__WEAK LINDPERF__TLS uint32_t lindperf__last_counter, lindperf__last_generation;
 
 static inline void lindperf__control_add(lindperf__histogram *h, uint64_t v)
 {
