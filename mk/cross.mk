@@ -36,7 +36,8 @@ CROSS_CC_musl       := musl-gcc
 CROSS_TOOLS  := aarch64-linux-gnu-gcc aarch64-linux-gnu-objdump qemu-aarch64 i686-linux-gnu-gcc \
                 clang musl-gcc objdump
 CROSS_SHIM   := tests/cross/cmocka.h
-CROSS_FEW    := platform scope lossless overflow hardening report
+CROSS_FEW    := platform scope lossless overflow hardening report_layout report_figures \
+                report_rows json_writer csv_writer
 CROSS_TESTS_aarch64    := $(filter-out accuracy distribution,$(TEST_C:tests/test_%.c=%))
 CROSS_TESTS_i686-gcc   := $(filter-out accuracy,$(TEST_C:tests/test_%.c=%))
 CROSS_TESTS_i686-clang := $(CROSS_FEW)
