@@ -3558,7 +3558,8 @@ static inline int lindperf__path_sample(const lindperf__snapshot *s, const lindp
     return 1;
 }
 
-/* One context's time in one repetition, or -1 when that repetition did not time it. A
+/* One context's time in one repetition; *timed says whether that repetition timed it (a
+ * time may be below zero: a net figure less noise). A
  * counter reached in one context spent all its time there. One reached in several was
  * timed per context when the run kept a context for each of its calls: the context gets
  * the counter's figure, moved by how much its own calls cost more or less than the
@@ -3567,12 +3568,14 @@ static inline int lindperf__path_sample(const lindperf__snapshot *s, const lindp
  * as an estimate. */
 static inline double lindperf__context_time(const lindperf__snapshot *s,
                                             const lindperf__context_row *c, unsigned repetition,
-                                            uint64_t attributed, uint64_t *calls, int *estimated)
+                                            uint64_t attributed, uint64_t *calls, int *estimated,
+                                            char *timed)
 {
     const lindperf__row *r = &s->rows[c->row];
     lindperf__sample sample;
-    if (!lindperf__path_sample(s, r, repetition, &sample))
-        return -1;
+    *timed = (char)lindperf__path_sample(s, r, repetition, &sample);
+    if (!*timed)
+        return 0;
     if (r->contexts == 1) {
         *calls = sample.outer_calls;
         return sample.net * (double)*calls;
@@ -3603,10 +3606,11 @@ static inline void lindperf__context_times(lindperf__snapshot *s)
     double *self = (double *)malloc(cells * sizeof *self);
     uint64_t *calls = (uint64_t *)malloc(cells * sizeof *calls);
     char *self_ok = (char *)malloc(cells);
+    char *timed = (char *)malloc(cells);
     uint64_t *attributed = (uint64_t *)calloc(s->count * reps + 1, sizeof *attributed);
     double *v = (double *)malloc((2 * (size_t)reps + 1) * sizeof *v);
     uint64_t *u = (uint64_t *)malloc(((size_t)reps + 1) * sizeof *u);
-    if (!time || !self || !calls || !self_ok || !attributed || !v || !u)
+    if (!time || !self || !calls || !self_ok || !timed || !attributed || !v || !u)
         n = 0;
     for (size_t i = 0; i < n; i++)
         for (unsigned k = 0; k < reps && k < s->context_stride; k++)
@@ -3617,9 +3621,9 @@ static inline void lindperf__context_times(lindperf__snapshot *s)
             size_t at = i * reps + k;
             calls[at] = 0;
             time[at] = lindperf__context_time(s, c, k, attributed[c->row * reps + k], &calls[at],
-                                              &c->estimated);
+                                              &c->estimated, &timed[at]);
             self[at] = time[at];
-            self_ok[at] = time[at] >= 0;
+            self_ok[at] = timed[at];
         }
     }
     for (size_t i = 0; i < n; i++) {
@@ -3629,7 +3633,7 @@ static inline void lindperf__context_times(lindperf__snapshot *s)
         s->contexts[child->parent].self_estimated |= child->estimated;
         for (unsigned k = 0; k < reps; k++) {
             size_t at = (size_t)child->parent * reps + k;
-            if (time[i * reps + k] >= 0)
+            if (timed[i * reps + k])
                 self[at] -= time[i * reps + k];
             else
                 self_ok[at] = 0;
@@ -3637,23 +3641,23 @@ static inline void lindperf__context_times(lindperf__snapshot *s)
     }
     for (size_t i = 0; i < n; i++) {
         lindperf__context_row *c = &s->contexts[i];
-        unsigned timed = 0, with_self = 0;
+        unsigned timed_reps = 0, with_self = 0;
         for (unsigned k = 0; k < reps; k++) {
             size_t at = i * reps + k;
-            if (time[at] >= 0) {
-                v[timed] = time[at];
-                u[timed++] = calls[at];
+            if (timed[at]) {
+                v[timed_reps] = time[at];
+                u[timed_reps++] = calls[at];
             }
             if (self_ok[at])
                 v[reps + with_self++] = self[at];
         }
         c->self_estimated |= c->estimated;
-        c->has_time = timed > 0;
+        c->has_time = timed_reps > 0;
         c->has_self = with_self > 0;
-        if (timed) {
-            c->time = lindperf__median(v, timed);
-            qsort(u, timed, sizeof *u, lindperf__compare_u64);
-            c->calls = u[timed / 2];
+        if (timed_reps) {
+            c->time = lindperf__median(v, timed_reps);
+            qsort(u, timed_reps, sizeof *u, lindperf__compare_u64);
+            c->calls = u[timed_reps / 2];
         }
         if (with_self)
             c->self = lindperf__median(v + reps, with_self);
@@ -3662,6 +3666,7 @@ static inline void lindperf__context_times(lindperf__snapshot *s)
     free(self);
     free(calls);
     free(self_ok);
+    free(timed);
     free(attributed);
     free(v);
     free(u);
@@ -4039,7 +4044,7 @@ static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
         const lindperf__context_row *c = &s->contexts[i];
         lindperf__put_context(out, s, c);
         estimated |= (c->has_time && c->estimated) || (c->has_self && c->self_estimated);
-        negative += c->has_self && c->self < 0;
+        negative += (c->has_self && c->self < 0) || (c->has_time && c->time < 0);
     }
     if (!s->contexts)
         fputs("lindperf: out of memory for the call path\n", out);
@@ -4048,8 +4053,9 @@ static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
         fputs(LINDPERF__ESTIMATE_MARK ": estimated: its context could not be kept in the timed "
               "run, so it gets the counter's per-call figure times its calls\n", out);
     if (negative)
-        fprintf(out, "~0: in %d context%s the children's figures add up to more than the "
-                "parent's (noise); its self time is below zero\n", negative, negative == 1 ? "" : "s");
+        fprintf(out, "~0: in %d context%s a net figure came out below zero, from noise (the "
+                "children's figures add up to more than the parent's, or the floor to more "
+                "than the work)\n", negative, negative == 1 ? "" : "s");
     if (s->not_recorded)
         fprintf(out, "lindperf: the discovery run could not record %llu scope%s (its thread's "
                 "record was busy, in a signal handler or read by the host, or memory ran out); "
