@@ -1124,6 +1124,8 @@ typedef struct lindperf__globals {
     lindperf__pair *conflicts;    /* counters that nested, sorted; see lindperf__conflict */
     size_t conflict_count;
     int conflicts_lost;                  /* out of memory: every pair counts as nested */
+    uint32_t tree_readers;               /* scopes reading contexts without the lock ... */
+    uint32_t tree_writing;               /* ... which the host, changing it, turns away */
     uint64_t batch_min_calls;            /* fewer discovered calls: timed alone */
     lindperf__thread *threads;           /* every live thread's table; pushed with CAS */
     size_t thread_count;                 /* tables given out and not yet returned */
@@ -1952,6 +1954,38 @@ static inline void lindperf__discover(lindperf__record *r, lindperf_counter *c)
         lindperf__not_recorded();
 }
 
+/* Scopes read the process tree without the registry lock, and the host changes it only
+ * between runs, yet a scope that loaded its mode just before a change may still be reading
+ * (in a stress test, thousands of mode changes a second). So a reader announces itself and
+ * leaves if the host is at work (it then keeps no context), and the host, before a change,
+ * says so and waits for the announced readers to leave. Sequentially consistent atomics
+ * make each side see the other's announcement. */
+static inline int lindperf__tree_read_begin(void)
+{
+    __atomic_fetch_add(&lindperf__g.tree_readers, 1, __ATOMIC_SEQ_CST);
+    if (!__atomic_load_n(&lindperf__g.tree_writing, __ATOMIC_SEQ_CST))
+        return 1;
+    __atomic_fetch_sub(&lindperf__g.tree_readers, 1, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+static inline void lindperf__tree_read_end(void)
+{
+    __atomic_fetch_sub(&lindperf__g.tree_readers, 1, __ATOMIC_RELEASE);
+}
+
+static inline void lindperf__tree_write_begin(void)
+{
+    __atomic_store_n(&lindperf__g.tree_writing, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&lindperf__g.tree_readers, __ATOMIC_SEQ_CST))
+        sched_yield();
+}
+
+static inline void lindperf__tree_write_end(void)
+{
+    __atomic_store_n(&lindperf__g.tree_writing, 0, __ATOMIC_RELEASE);
+}
+
 /* In a timed run, the node of the process tree that a scope of counter opens on this
  * thread, found the way discovery made it; LINDPERF__NO_NODE once the path left the tree
  * (discovery missed it). The tree does not change while runs are timed. */
@@ -1959,12 +1993,17 @@ static inline uint32_t lindperf__context_below(const lindperf__record *r, uint32
 {
     const lindperf__tree *t = &lindperf__g.contexts;
     uint32_t parent = r->depth ? r->frames[r->depth - 1].node : LINDPERF__NO_NODE;
-    if (r->depth && parent == LINDPERF__NO_NODE)
+    if ((r->depth && parent == LINDPERF__NO_NODE) || !lindperf__tree_read_begin())
         return LINDPERF__NO_NODE;
-    if (lindperf__tree_on_path(t, parent, counter))
-        return parent;
-    uint32_t *entry = t->capacity ? lindperf__tree_probe(t, parent, counter) : NULL;
-    return entry && *entry ? *entry - 1 : LINDPERF__NO_NODE;
+    uint32_t node = LINDPERF__NO_NODE;
+    if (lindperf__tree_on_path(t, parent, counter)) {
+        node = parent;
+    } else {
+        uint32_t *entry = t->capacity ? lindperf__tree_probe(t, parent, counter) : NULL;
+        node = entry && *entry ? *entry - 1 : LINDPERF__NO_NODE;
+    }
+    lindperf__tree_read_end();
+    return node;
 }
 
 /* A scope that times nothing: a discovery scope, or one on the way to a live counter
@@ -2120,7 +2159,9 @@ LINDPERF__COLD static void lindperf__record_merge_locked(lindperf__record *r, ui
         return;
     }
     if (r->generation == generation && r->merged != generation) {
+        lindperf__tree_write_begin();
         lindperf__tree_merge_locked(&r->tree);
+        lindperf__tree_write_end();
         r->merged = generation;
     }
     lindperf__record_unlock(r);
@@ -2934,7 +2975,9 @@ static inline void lindperf_enable_discovery(void)
 {
     lindperf__set_modes(NULL, 0, 0, 0);   /* no scope reads the tree while it is cleared */
     pthread_mutex_lock(&lindperf__lock);
+    lindperf__tree_write_begin();
     lindperf__tree_clear(&lindperf__g.contexts);
+    lindperf__tree_write_end();
     lindperf__contexts_free_locked();
     free(lindperf__g.conflicts);
     lindperf__g.conflicts = NULL;
