@@ -127,10 +127,11 @@ static const lindperf_counter *counter(const char *name)
     return c;
 }
 
-static void run(int (*workload)(void *), const char *only)
+/* run_each under --perf and up to one more flag, as a host would. */
+static void run(int (*workload)(void *), const char *flag)
 {
-    char *argv[] = {(char *)"host", (char *)"--perf", (char *)only, NULL};
-    int argc = only ? 3 : 2;
+    char *argv[] = {(char *)"host", (char *)"--perf", (char *)flag, NULL};
+    int argc = flag ? 3 : 2;
     char why[256] = "";
     lindperf_timer timer = LINDPERF_OFF;
     if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
@@ -307,16 +308,7 @@ static void every_context_is_timed_exactly(void **state)
 static void contexts_hold_their_calls_over_repetitions(void **state)
 {
     (void)state;
-    char *argv[] = {(char *)"host", (char *)"--perf", (char *)"--perf-repeat=3", NULL};
-    int argc = 3;
-    char why[256] = "";
-    lindperf_timer timer = LINDPERF_OFF;
-    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
-        fail_msg("%s", why);
-    FILE *devnull = fopen("/dev/null", "w");
-    assert_non_null(devnull);
-    assert_int_equal(lindperf_run_each(timer, three_callers, NULL, devnull), 0);
-    fclose(devnull);
+    run(three_callers, "--perf-repeat=3");
     lindperf_set_repeat(1);
     path_row rows[64];
     size_t n = read_tree_csv(rows, 64);
