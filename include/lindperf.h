@@ -1676,6 +1676,15 @@ LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mo
                                                 uint64_t elapsed);
 LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mode, uint64_t elapsed);
 
+/* A call into this thread's slot, or into the shared overflow table when it has none. */
+static inline void lindperf__count(lindperf__slot *slot, uint32_t index, uint64_t elapsed)
+{
+    if (slot)
+        lindperf__slot_add(slot, elapsed);
+    else
+        lindperf__overflow_add(&lindperf__g.stats[index].overflow, elapsed);
+}
+
 LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
                                                  uint64_t elapsed)
 {
@@ -1692,10 +1701,7 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
     if (mode & LINDPERF__MODE_NESTED) {   /* a call; its outermost activation has the time */
         t->open_activations--;
         lindperf__local_add(&t->nested_calls, 1);
-        if (slot)
-            lindperf__slot_add(slot, 0);
-        else
-            lindperf__overflow_add(&lindperf__g.stats[c->index].overflow, 0);
+        lindperf__count(slot, c->index, 0);
         return;
     }
     if (mode & (LINDPERF__MODE_RECURSIVE | LINDPERF__MODE_CONTEXT))
@@ -1704,10 +1710,7 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
         lindperf__run_checks(c, mode, start, elapsed);
     if (mode & LINDPERF__MODE_DETAIL)
         lindperf__detail_add(t, c->index, elapsed);
-    if (slot)
-        lindperf__slot_add(slot, elapsed);
-    else
-        lindperf__overflow_add(&lindperf__g.stats[c->index].overflow, elapsed);
+    lindperf__count(slot, c->index, elapsed);
     if ((mode & LINDPERF__MODE_RECURSIVE) && t && t->nested_calls) {
         /* The outermost activation has ended: its nested ones were calls without time. */
         uint64_t nested = lindperf__load(&t->nested_calls);

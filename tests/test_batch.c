@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lindperf.h"
+#include "run_fixture.h"
 
 /* outer encloses left and right, which are siblings; alone, p and q enclose nothing. q
  * runs after p, except in timed runs while `sneak` is set, when it runs inside p. */
@@ -77,13 +78,7 @@ static int workload(void *arg)
 
 static lindperf_timer parse(const char *a, const char *b)
 {
-    char *argv[] = {(char *)"host", (char *)a, (char *)b, NULL};
-    int argc = b ? 3 : 2;
-    char why[256] = "";
-    lindperf_timer timer = LINDPERF_OFF;
-    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
-        fail_msg("%s", why);
-    return timer;
+    return parse_flags(a, b, (const char *)NULL);
 }
 
 static uint64_t min_calls;   /* the batching threshold of the next run */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lindperf.h"
+#include "run_fixture.h"
 #include "busy_work.h"
 
 LINDPERF_COUNTER(path, root);
@@ -130,12 +131,7 @@ static const lindperf_counter *counter(const char *name)
 /* run_each under --perf and up to one more flag, as a host would. */
 static void run(int (*workload)(void *), const char *flag)
 {
-    char *argv[] = {(char *)"host", (char *)"--perf", (char *)flag, NULL};
-    int argc = flag ? 3 : 2;
-    char why[256] = "";
-    lindperf_timer timer = LINDPERF_OFF;
-    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
-        fail_msg("%s", why);
+    lindperf_timer timer = parse_flags("--perf", flag, (const char *)NULL);
     FILE *devnull = fopen("/dev/null", "w");
     assert_non_null(devnull);
     assert_int_equal(lindperf_run_each(timer, workload, NULL, devnull), 0);

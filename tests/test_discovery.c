@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "lindperf.h"
+#include "run_fixture.h"
 
 LINDPERF_COUNTER(disc, outer);
 LINDPERF_COUNTER(disc, inner);
@@ -53,13 +54,8 @@ static const lindperf_counter *counter(const char *name)
 /* Takes the perf flags as a host would; returns the timer they ask for. */
 static lindperf_timer parse(const char *first, const char *second)
 {
-    char *argv[] = {(char *)"host", (char *)first, (char *)second, NULL};
-    int argc = second ? 3 : 2;
-    char why[256] = "";
-    lindperf_timer timer = LINDPERF_OFF;
-    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
-        fail_msg("%s", why);
-    assert_int_equal(argc, 1);
+    lindperf_timer timer = parse_flags(first, second, (const char *)NULL);
+    assert_int_equal(parsed_argc, 1);
     return timer;
 }
 

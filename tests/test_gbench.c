@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lindperf.h"
+#include "run_fixture.h"
 #include "lindperf-json.h"
 
 LINDPERF_COUNTER(gb, parse);
@@ -44,12 +45,7 @@ static lindperf_json *run(const char *a, const char *b)
     close(fd);
     char flag[64];
     snprintf(flag, sizeof flag, "--perf-gbench=%s", path);
-    char *argv[] = {(char *)"host", (char *)flag, (char *)a, (char *)b, NULL};
-    int argc = b ? 4 : 3;
-    char why[256] = "";
-    lindperf_timer timer = LINDPERF_OFF;
-    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
-        fail_msg("%s", why);
+    lindperf_timer timer = parse_flags(flag, a, b, (const char *)NULL);
     FILE *out = fopen("/dev/null", "w");
     assert_non_null(out);
     assert_int_equal(lindperf_run_each(timer, workload, NULL, out), 0);
@@ -79,15 +75,6 @@ static const char *text_of(const lindperf_json *o, const char *key)
 static double number_of(const lindperf_json *o, const char *key)
 {
     return field(o, key, LINDPERF_JSON_NUMBER)->number;
-}
-
-static const lindperf__row *row_of(const lindperf__snapshot *s, const char *name)
-{
-    for (size_t i = 0; i < s->count; i++)
-        if (strcmp(s->rows[i].counter->name, name) == 0)
-            return &s->rows[i];
-    fail_msg("no row %s", name);
-    return NULL;
 }
 
 static void assert_near(double got, double want)

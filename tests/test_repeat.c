@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lindperf.h"
+#include "run_fixture.h"
 
 LINDPERF_COUNTER(rep, first);
 LINDPERF_COUNTER(rep, second);
@@ -52,13 +53,7 @@ static int workload(void *arg)
 
 static lindperf_timer parse3(const char *a, const char *b, const char *c)
 {
-    char *argv[] = {(char *)"host", (char *)a, (char *)b, (char *)c, NULL};
-    int argc = c ? 4 : b ? 3 : 2;
-    char why[256] = "";
-    lindperf_timer timer = LINDPERF_OFF;
-    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
-        fail_msg("%s", why);
-    return timer;
+    return parse_flags(a, b, c, (const char *)NULL);
 }
 
 static char *run(lindperf_timer timer)
@@ -71,15 +66,6 @@ static char *run(lindperf_timer timer)
     assert_int_equal(lindperf_run_each(timer, workload, NULL, f), 0);
     assert_int_equal(fclose(f), 0);
     return text;
-}
-
-static const lindperf__row *row_of(const lindperf__snapshot *s, const char *name)
-{
-    for (size_t i = 0; i < s->count; i++)
-        if (strcmp(s->rows[i].counter->name, name) == 0)
-            return &s->rows[i];
-    fail_msg("no row %s", name);
-    return NULL;
 }
 
 static void runs_rotate_through_every_counter_before_repeating(void **state)
