@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#define LINDPERF_IMPLEMENTATION   /* the benchmark is the program: the library's code, once */
 #include "lindperf.h"
 
 #ifndef LIND_PERF

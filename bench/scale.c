@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#define LINDPERF_IMPLEMENTATION   /* the benchmark is the program: the library's code, once */
 #include "lindperf.h"
 
 #ifndef LIND_PERF

@@ -2,6 +2,7 @@
  * to the registry, then the first walk (sort, index, duplicate-name check). The counters
  * come from files that make bench-scale generates ($(OUT)/startup/). Prints the counters
  * and the first walk's time; make times the whole process around it. */
+#define LINDPERF_IMPLEMENTATION   /* the program: the library's code, once */
 #include "lindperf.h"
 
 static double seconds(void)

@@ -3,24 +3,38 @@
  *
  * lindperf puts a named counter (calls and total time) on the functions of each layer that
  * a request crosses, and times them with a scope guard. The host program runs its workload
- * once per counter, with exactly one counter live, so no measurement ever pays for another,
- * and prints a report per module. It is the C counterpart of lind-wasm's lind-perf.
+ * once to find which counters enclose which, then once per batch of counters that never
+ * enclose one another, so no measurement ever pays for another, and prints a report per
+ * module. It is the C counterpart of lind-wasm's lind-perf.
  *
  * USE
  *   In every module:  #include "lindperf.h", and compile with -DLIND_PERF to measure.
- *   In the host:      t = lindperf_parse_args(&argc, argv);
+ *   In one file of the program, the host's:
+ *                     #define LINDPERF_IMPLEMENTATION
+ *                     #include "lindperf.h"
+ *                     ...
+ *                     t = lindperf_parse_args(&argc, argv);
  *                     lindperf_run_each(t, workload, arg, stdout);
  *   Without -DLIND_PERF every macro below compiles to nothing and every host function is a
  *   no-op, so neither side needs an #ifdef.
  *
  * CONTENTS
- *   1. The manual: module side, host side, host flags, compile-time options
- *   2. Platform timers           clock_gettime, the timestamp counter, its frequency
- *   3. Counters and registry     one line defines and registers; a linker section lists them
- *   4. The scope guard           the hot path: two timer reads and two adds
- *   5. Per-thread storage        lossless without shared cache lines
- *   6. Host API                  enable, reset, read, parse, run, report, JSON and CSV
- *   7. The disabled twins        what all of the above is without LIND_PERF: nothing
+ *    1. The manual: module side, host side, host flags, compile-time options
+ *    2. The host functions' declarations
+ *    3. Host flags                 parsed alike by both builds
+ *   In the measuring build (LIND_PERF), in every file:
+ *    4. Platform timers            clock_gettime and the timestamp counter, read inline
+ *    5. Counters and registry      one line defines and registers; a linker section lists them
+ *    6. The scope guard            the hot path: two timer reads and two adds
+ *   ... and in the file that defines LINDPERF_IMPLEMENTATION, the library's code:
+ *    7. The timestamp counter      its name, presence and rate
+ *    8. The process's objects      one list of every loaded object's counters
+ *    9. Per-thread storage         lossless without shared cache lines
+ *   10. The rare path              what a scope does beyond two reads and two adds
+ *   11. The enclosure store        the calling-context tree of the discovery run
+ *   12. The host functions         enable, reset, read, parse, run, report, JSON and CSV
+ *   Without LIND_PERF:
+ *   13. The disabled twins         what all of the above is without LIND_PERF: nothing
  *
  * ---------------------------------------------------------------------------------------
  * 1. THE MANUAL
@@ -43,7 +57,7 @@
  *   lindperf_black_box(ptr);
  *       Makes the optimizer assume *ptr is read and written here (Rust's black_box).
  *
- * Host side (every function is static inline; a program links nothing)
+ * Host side (declared where LINDPERF_HOST or LINDPERF_IMPLEMENTATION is defined)
  *   lindperf_timer lindperf_parse_args(int *argc, char **argv);
  *       Takes the flags below from argv, before the first argument that is not an option
  *       ("--" ends the options and stays in argv), and returns the timer. Bad use prints
@@ -141,12 +155,26 @@
  *       Turns measurement on. Without it, no code, no data and no symbol is emitted for any
  *       counter or scope, and instrumented functions compile to the same machine code as
  *       without the instrumentation.
+ *   LINDPERF_IMPLEMENTATION
+ *       Defined before the #include in exactly one file of each linked object (the program,
+ *       and each shared library with instrumented code; normally the host's main file):
+ *       that file compiles the library's code, the scope's rare path and every host
+ *       function, once. Any other file gets the macros and the scope's inline fast path, and
+ *       no system header but <stddef.h>, <stdint.h> and, when measuring, <time.h>. A
+ *       measuring object in which no file defines it fails to link, naming
+ *       lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file; two files that define it are
+ *       a multiple-definition error. Harmless without LIND_PERF, so the host defines it in
+ *       both builds.
+ *   LINDPERF_HOST
+ *       Defined before the #include in another file that calls host functions: it gets
+ *       their declarations (and <stdio.h>, for FILE).
  *   LINDPERF_MAX_THREADS (default 4096)
  *       How many threads at once get a private slot table. Threads beyond it share one
  *       overflow table updated with atomic adds: slower, never lossy. So do counters past
- *       the 262,144th of a program (the 65,536th on 32-bit systems).
- *   No option shapes memory that objects share, so objects built with different values
- *   link and run together. (LINDPERF_MAX_DEPTH, which once did, is gone: discovery
+ *       the 262,144th of a program (the 65,536th on 32-bit systems). Read where the
+ *       library's code is compiled.
+ *   No option shapes memory that objects share, so files and objects built with different
+ *   values link and run together. (LINDPERF_MAX_DEPTH, which once did, is gone: discovery
  *   follows scopes to any depth.)
  *   Under a strict ISO mode (-std=c11 and later) the measuring build needs POSIX: this
  *   header defines _POSIX_C_SOURCE when it comes before every system header, and stops
@@ -220,7 +248,9 @@
  *
  * Shared objects
  *   Every object in the process (the program, a linked .so, a dlopen'ed one, built with any
- *   -fvisibility) is in one registry and one report. Each object's constructor hands its
+ *   -fvisibility) is in one registry and one report. Each object defines
+ *   LINDPERF_IMPLEMENTATION in one of its files, and has its own hidden copy of the
+ *   library's code; the copies share one state. Each object's constructor hands its
  *   counters to a process-wide list; the host takes in that list when it starts, and again
  *   at every lindperf_run_each and lindperf_reset_all, never during a run: an object loaded
  *   while a run is under way is counted from the next run. The counters of an object loaded
@@ -269,11 +299,20 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#define LINDPERF_VERSION "0.2.0"
+#define LINDPERF_VERSION "0.3.0"
 
+/* The one file that compiles the library's code is a host file too. */
+#if defined(LINDPERF_IMPLEMENTATION) && !defined(LINDPERF_HOST)
+#define LINDPERF_HOST 1
+#endif
+
+/* A module file gets these, and when measuring <time.h> for the clock; nothing else. */
 #include <stddef.h>
 #include <stdint.h>
+#ifdef LINDPERF_HOST
 #include <stdio.h>
+#endif
+
 
 /* A table line of the reference layout: name, calls, total and avg. */
 #define LINDPERF_NAME_WIDTH   60
@@ -307,9 +346,70 @@ typedef struct lindperf_context {
 } lindperf_context;
 
 /* ---------------------------------------------------------------------------------------
- * HOST FLAGS, shared by both builds: the off build must still recognise a perf flag, to
+ * 2. THE HOST FUNCTIONS' DECLARATIONS
+ *
+ * In the measuring build every host function is defined once, in the file that defines
+ * LINDPERF_IMPLEMENTATION, and declared here for every file that defines LINDPERF_HOST.
+ * They are hidden: each linked object (the program, a shared library) has its own copy of
+ * the library's code, and the copies share one registry (section 8). In the build without
+ * LIND_PERF they are the inline no-ops of section 13.
+ */
+#ifdef LIND_PERF
+#define LINDPERF__API __attribute__((visibility("hidden")))
+#else
+#define LINDPERF__API static inline
+#endif
+
+#if defined(LIND_PERF) && defined(LINDPERF_HOST)
+LINDPERF__API lindperf_timer lindperf_parse_args(int *argc, char **argv);
+LINDPERF__API int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer,
+                                          char *why, size_t why_size);
+LINDPERF__API int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg,
+                                    FILE *out);
+LINDPERF__API void lindperf_set_timer(lindperf_timer t);
+LINDPERF__API void lindperf_set_net(int on);
+LINDPERF__API void lindperf_set_repeat(unsigned n);
+LINDPERF__API void lindperf_set_batching(int on);
+LINDPERF__API void lindperf_set_detail(int on);
+LINDPERF__API void lindperf_set_tree(int on);
+LINDPERF__API void lindperf_set_module_order(const char *const *modules, size_t n);
+LINDPERF__API void lindperf_reset_all(void);
+LINDPERF__API void lindperf_enable_only(const lindperf_counter *c);
+LINDPERF__API void lindperf_enable_discovery(void);
+LINDPERF__API size_t lindperf_counter_count(void);
+LINDPERF__API const lindperf_counter *lindperf_counter_at(size_t i);
+LINDPERF__API const lindperf_counter *lindperf_find(const char *full_name);
+LINDPERF__API const char *lindperf_counter_name(const lindperf_counter *c);
+LINDPERF__API const char *lindperf_counter_module(const lindperf_counter *c);
+LINDPERF__API uint64_t lindperf_counter_calls(const lindperf_counter *c);
+LINDPERF__API uint64_t lindperf_counter_total(const lindperf_counter *c);
+LINDPERF__API uint64_t lindperf_counter_min(const lindperf_counter *c);
+LINDPERF__API uint64_t lindperf_counter_max(const lindperf_counter *c);
+LINDPERF__API uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p);
+LINDPERF__API int lindperf_counter_reached(const lindperf_counter *c);
+LINDPERF__API const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c);
+LINDPERF__API int lindperf_context_at(size_t i, lindperf_context *out);
+LINDPERF__API double lindperf_tsc_hz(void);
+LINDPERF__API double lindperf_empty_scope(lindperf_timer t);
+LINDPERF__API double lindperf_calibrate(lindperf_timer t);
+LINDPERF__API int lindperf_report(FILE *out);
+LINDPERF__API int lindperf_write_json(FILE *out);
+LINDPERF__API int lindperf_write_csv(FILE *out);
+LINDPERF__API int lindperf_write_tree_csv(FILE *out);
+LINDPERF__API int lindperf_write_gbench(FILE *out);
+#endif
+
+/* Whether this file compiles the host functions: the implementation's file when measuring;
+ * without LIND_PERF, every host file, where they are inline no-ops. */
+#if defined(LIND_PERF) ? defined(LINDPERF_IMPLEMENTATION) : defined(LINDPERF_HOST)
+#define LINDPERF__HOST_CODE 1
+#endif
+
+/* ---------------------------------------------------------------------------------------
+ * 3. HOST FLAGS, shared by both builds: the off build must still recognise a perf flag, to
  * say that it cannot honour it.
  */
+#ifdef LINDPERF__HOST_CODE
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -546,10 +646,12 @@ static inline int lindperf__parse_vector(int *argc, char **argv, lindperf__optio
     return lindperf__parse_options(*argc, argv, o, why, size);
 }
 
-static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
-                                          size_t why_size);
+#ifndef LIND_PERF   /* the measuring build declares it in section 2 */
+LINDPERF__API int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer,
+                                          char *why, size_t why_size);
+#endif
 
-static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
+LINDPERF__API lindperf_timer lindperf_parse_args(int *argc, char **argv)
 {
     char why[512];
     lindperf_timer timer = LINDPERF_OFF;
@@ -559,44 +661,30 @@ static inline lindperf_timer lindperf_parse_args(int *argc, char **argv)
     }
     return timer;
 }
+#endif /* LINDPERF__HOST_CODE */
 
 #ifdef LIND_PERF
 
 #if !defined(__GNUC__)
-#error "lindperf: LIND_PERF needs GCC or Clang (the scope guard is __attribute__((cleanup))); build without -DLIND_PERF on this compiler"
+#error "lindperf: LIND_PERF needs GCC or Clang (the scope guard is __attribute__((cleanup))); \
+build without -DLIND_PERF on this compiler"
 #endif
 
 #define LINDPERF_ENABLED 1
 
-#include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <fnmatch.h>
-#include <limits.h>
-#include <pthread.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/mman.h>
 #include <time.h>
-#include <unistd.h>
 
 #ifndef CLOCK_MONOTONIC
-#error "lindperf: LIND_PERF needs POSIX (clock_gettime), hidden by a strict -std: include lindperf.h before any system header, or define _POSIX_C_SOURCE=200809L, or use -std=gnu11"
+#error "lindperf: LIND_PERF needs POSIX (clock_gettime), hidden by a strict -std: \
+include lindperf.h before any system header, or define _POSIX_C_SOURCE=200809L, \
+or use -std=gnu11"
 #endif
 
-/* One definition per process: weak across translation units, and default visibility so that
- * an object built with -fvisibility=hidden still shares the program's registry. */
-#define LINDPERF__WEAK      __attribute__((weak, visibility("default")))
-#define LINDPERF__COLD      __attribute__((noinline, cold, unused))   /* out of the hot path; may go unused */
 #define LINDPERF__UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define LINDPERF__RELAXED   __ATOMIC_RELAXED
-#define LINDPERF__CACHE_LINE 64
 
 /* ---------------------------------------------------------------------------------------
- * 2. PLATFORM TIMERS
+ * 4. PLATFORM TIMERS
  *
  * Both timers are read inline. The clock goes through the vDSO (no system call). The
  * timestamp counter is fenced the way the reference reads it, lfence;rdtsc to start and
@@ -645,6 +733,338 @@ static inline uint64_t lindperf__tsc_begin(void) { return 0; }
 static inline uint64_t lindperf__tsc_end(void) { return 0; }
 #endif
 
+/* ---------------------------------------------------------------------------------------
+ * 5. COUNTERS AND REGISTRY
+ *
+ * A counter is a small static object. Its `mode` is the only thing a scope reads before it
+ * knows whether to time: zero for a counter that is not live. It starts as UNREGISTERED,
+ * which its object's constructor clears, so that a scope whose counter no section lists
+ * (the linker dropped the entry) takes the rare path and is noticed. Everything else the
+ * host keeps about a counter lives in the registry's tables, indexed by `index`.
+ *
+ * Each definition also puts a pointer to its counter in the linker section
+ * "lindperf_counters". The linker gathers them from every object file and brackets them
+ * with __start_/__stop_ symbols, so walking an object's counters is walking an array (the
+ * Linux kernel's initcalls work the same way). The entries are marked `retain`, because a
+ * release link (--gc-sections, -z start-stop-gc, LTO) otherwise drops a section that no
+ * code names.
+ *
+ * Every loaded object (the program, a linked or dlopen'ed .so) has its own section. A
+ * constructor in each object hands its section to one process-wide list, lindperf__objects,
+ * whose symbols have default visibility whatever -fvisibility says, so that the first
+ * definition in symbol-resolution order is everyone's. The host adopts what is on the list
+ * when it starts, and again between runs only, never while scopes are live.
+ */
+enum {
+    LINDPERF__MODE_LIVE = 1,      /* time this counter's scopes */
+    LINDPERF__MODE_TSC = 2,       /* ... with the timestamp counter, else the clock */
+    LINDPERF__MODE_DETAIL = 4,    /* ... and keep their distribution */
+    LINDPERF__MODE_DISCOVER = 8,  /* note that the scope was reached, and under whom */
+    LINDPERF__MODE_CONTROL = 16,  /* run_each --perf-net: interleave empty control pairs */
+    LINDPERF__MODE_BATCH = 32,    /* run_each batched: check that no live scope nests */
+    LINDPERF__MODE_RECURSIVE = 64, /* it recursed in discovery: time outermost activations */
+    LINDPERF__MODE_PATH = 128,    /* not timed: keeps its thread's calling context for ... */
+    LINDPERF__MODE_CONTEXT = 256, /* ... a live counter reached in several: times each */
+    LINDPERF__MODE_OWN_SLOT = 512, /* record into the counter's own slot, not a thread's table */
+    LINDPERF__MODE_FOREIGN = 1024, /* its object keeps its own registry (lindperf__object_list) */
+    LINDPERF__MODE_UNREGISTERED = 2048  /* until its object's constructor has run: a scope
+                                           that still sees this bit has no registry entry */
+};
+
+/* What a scope adds to its counter's mode for its own end. */
+enum {
+    LINDPERF__MODE_NESTED = 1 << 14,    /* an activation of the counter is open under it */
+    LINDPERF__MODE_UNTRACKED = 1 << 15  /* its context could not be kept: the counter's alone */
+};
+
+/* The index of a counter that no registry has adopted. */
+#define LINDPERF__NO_INDEX UINT32_MAX
+
+struct lindperf_counter {
+    uint16_t mode;            /* read by every scope start: LINDPERF__MODE_* bits */
+    unsigned char foreign;    /* adopted from an object's own registry; set by the host */
+    uint32_t index;           /* position in the registry, set when it is adopted */
+    const char *module;
+    const char *name;         /* "module::ident", or the display name given */
+    const char *file;         /* where it is defined: orders rows, names duplicates */
+    int line;
+    /* Counters that no thread's table has room for record here, with atomic adds: those
+     * of an object loaded after the tables were sized, and those of a foreign registry. */
+    uint64_t own_calls __attribute__((aligned(8)));
+    uint64_t own_total __attribute__((aligned(8)));
+    uint64_t own_floor __attribute__((aligned(8)));   /* net floor a foreign scope missed */
+    uint32_t own_reached;     /* a foreign counter's discovery mark */
+};
+
+#define LINDPERF__SYMBOL(module, ident) lindperf__counter_##module##__##ident
+
+/* `retain` (SHF_GNU_RETAIN) from GCC 12 and Clang 14; older compilers go without it (see
+ * "Release builds" in the manual). Predefined empty, it plays an older compiler in tests. */
+#ifndef LINDPERF__RETAIN
+#if defined(__has_attribute)
+#if __has_attribute(retain)
+#define LINDPERF__RETAIN retain,
+#endif
+#endif
+#endif
+#ifndef LINDPERF__RETAIN
+#define LINDPERF__RETAIN
+#endif
+
+#define LINDPERF_COUNTER_NAMED(module, ident, display)                                   \
+    extern lindperf_counter LINDPERF__SYMBOL(module, ident);                             \
+    lindperf_counter LINDPERF__SYMBOL(module, ident) = {                                 \
+        LINDPERF__MODE_UNREGISTERED, 0, LINDPERF__NO_INDEX, #module, display, __FILE__,  \
+        __LINE__, 0, 0, 0, 0};                                                           \
+    static lindperf_counter *lindperf__entry_##module##__##ident __attribute__((         \
+        section("lindperf_counters"), used, LINDPERF__RETAIN aligned(sizeof(void *)))) = \
+        &LINDPERF__SYMBOL(module, ident)
+
+#define LINDPERF_COUNTER(module, ident) \
+    LINDPERF_COUNTER_NAMED(module, ident, #module "::" #ident)
+
+#define LINDPERF_DECLARE(module, ident) extern lindperf_counter LINDPERF__SYMBOL(module, ident)
+
+/* ---------------------------------------------------------------------------------------
+ * 6. THE SCOPE GUARD
+ *
+ * The whole hot path is on this screen. A scope loads its counter's mode and, when the
+ * counter is not live, is done: one load and one well-predicted branch, and its end tests
+ * a register. A live scope finds this thread's slot and reads the timer; its end reads the
+ * timer again and adds one call and the interval to the slot. Finding the slot before the
+ * first read keeps that chain of loads out of the fenced tail, where it would cost ~2 ns
+ * more per scope. Anything rarer (no table yet, detail, discovery) goes out of line.
+ */
+/* A 64-bit figure that threads share. i386 aligns uint64_t to 4 bytes inside a struct, where
+ * a 64-bit atomic can tear or split a lock: every shared figure is 8-byte aligned instead. */
+typedef uint64_t lindperf__u64 __attribute__((aligned(8)));
+
+typedef struct lindperf__slot {
+    lindperf__u64 calls;
+    lindperf__u64 total;
+} lindperf__slot;
+
+/* The counters that have a slot in every table: 4 MiB of address space a thread (1 MiB on
+ * 32-bit systems, where address space is short), of which only written pages take memory.
+ * Fixed here, never by a compile-time option, so that objects built with different
+ * options agree on where a slot is. */
+#define LINDPERF__REACH (sizeof(void *) >= 8 ? 262144u : 65536u)
+
+/* The slots start a page after the header: an offset known at compile time, rather than a
+ * pointer in the header, saves a scope a dependent load before its first timer read. The
+ * same in every object whatever its options, so that a thread's exit unmaps exactly what its
+ * first record mapped. */
+#define LINDPERF__SLOTS_OFFSET 4096u
+
+typedef struct lindperf__thread lindperf__thread;   /* a thread's table: section 9 */
+
+/* The thread-locals are initial-exec: in a dlopen'ed object a general-dynamic variable is
+ * allocated (malloc) on its first access by each thread, and that access could be a
+ * handler's. Initial-exec ones sit in the static TLS block that glibc reserves room for at
+ * dlopen, so reading them never allocates. */
+#define LINDPERF__TLS __thread __attribute__((tls_model("initial-exec")))
+
+/* What a scope reads besides its counter: this thread's table, and the floor subtracted
+ * from every interval (0 when gross). Defined with the library's code, one per process. */
+extern LINDPERF__TLS lindperf__thread *lindperf__self;
+extern lindperf__u64 lindperf__net_floor;
+
+static inline uint64_t lindperf__saturating_add(uint64_t a, uint64_t b)
+{
+    uint64_t sum = a + b;
+    return sum < a ? UINT64_MAX : sum;
+}
+
+static inline uint64_t lindperf__load(const lindperf__u64 *p)
+{
+    return __atomic_load_n(p, LINDPERF__RELAXED);
+}
+
+static inline void lindperf__store(lindperf__u64 *p, uint64_t v)
+{
+    __atomic_store_n(p, v, LINDPERF__RELAXED);
+}
+
+/* The owner's update of its slot, exact against its own signal handlers: a handler runs
+ * between two instructions of the thread it interrupts, so an update that is one
+ * instruction, or a sequence that a handler's own update cannot spoil, loses nothing. No
+ * other thread writes the slot, so none of these needs a lock prefix or a barrier.
+ *   x86-64: one add to memory per figure. The carry of the total's add saturates it.
+ *   i386: an add and an add-with-carry per figure. A handler between the two leaves the
+ *     low word and the carry flag as one update would (the kernel saves and restores the
+ *     flags around it), and its own pair adds its value whole, so the sum is exact.
+ *   aarch64: there is no add to memory before LSE, so both figures go through one
+ *     load-exclusive/store-exclusive pair; a handler that runs in between clears the
+ *     exclusive monitor, so the store fails and the pair is done again on the new values.
+ *   elsewhere: the compiler's atomic add. */
+static inline void lindperf__slot_add(lindperf__slot *s, uint64_t elapsed)
+{
+#if defined(__x86_64__)
+    __asm__ __volatile__("addq $1, %0" : "+m"(s->calls) : : "cc");
+    __asm__ __volatile__("addq %1, %0\n\t"
+                         "jnc 1f\n\t"
+                         "movq $-1, %0\n"
+                         "1:" : "+m"(s->total) : "r"(elapsed) : "cc");
+#elif defined(__i386__)
+    __asm__ __volatile__("addl $1, 0(%0)\n\t"
+                         "adcl $0, 4(%0)\n\t"
+                         "addl %1, 8(%0)\n\t"
+                         "adcl %2, 12(%0)\n\t"
+                         "jnc 1f\n\t"
+                         "movl $-1, 8(%0)\n\t"
+                         "movl $-1, 12(%0)\n"
+                         "1:" : : "r"(s), "r"((uint32_t)elapsed), "r"((uint32_t)(elapsed >> 32))
+                         : "cc", "memory");
+#elif defined(__aarch64__)
+    uint64_t calls, total;
+    uint32_t failed;
+    __asm__ __volatile__("1: ldxp %0, %1, [%3]\n\t"
+                         "add %0, %0, #1\n\t"
+                         "adds %1, %1, %4\n\t"
+                         "csinv %1, %1, xzr, cc\n\t"
+                         "stxp %w2, %0, %1, [%3]\n\t"
+                         "cbnz %w2, 1b"
+                         : "=&r"(calls), "=&r"(total), "=&r"(failed)
+                         : "r"(s), "r"(elapsed) : "cc", "memory");
+#else
+    __atomic_fetch_add(&s->calls, 1, LINDPERF__RELAXED);
+    uint64_t old = lindperf__load(&s->total);
+    while (!__atomic_compare_exchange_n(&s->total, &old, lindperf__saturating_add(old, elapsed),
+                                        1, LINDPERF__RELAXED, LINDPERF__RELAXED))
+        ;
+#endif
+}
+
+/* A thread's slot for a counter, or NULL past the reach: the overflow table. */
+static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t index)
+{
+    if (index >= LINDPERF__REACH)
+        return NULL;
+    return (lindperf__slot *)(void *)((char *)t + LINDPERF__SLOTS_OFFSET) + index;
+}
+
+typedef struct lindperf_scope {
+    lindperf_counter *counter;
+    lindperf__slot *slot;     /* this thread's slot for the counter; NULL: the rare path */
+    uint64_t start;
+    unsigned mode;            /* the counter's mode when the scope began; 0: not timing */
+} lindperf_scope;
+
+static inline uint64_t lindperf__stamp_begin(unsigned mode)
+{
+    return (mode & LINDPERF__MODE_TSC) ? lindperf__tsc_begin() : lindperf__clock_now();
+}
+
+static inline uint64_t lindperf__stamp_end(unsigned mode)
+{
+    return (mode & LINDPERF__MODE_TSC) ? lindperf__tsc_end() : lindperf__clock_now();
+}
+
+/* end - start - floor, never below zero: a counter read on another core can run behind. */
+static inline uint64_t lindperf__interval(uint64_t start, uint64_t end)
+{
+    uint64_t floor = __atomic_load_n(&lindperf__net_floor, LINDPERF__RELAXED);
+    return end > start && end - start > floor ? end - start - floor : 0;
+}
+
+/* The rare paths, out of line in the file that defines LINDPERF_IMPLEMENTATION. Hidden, so
+ * that each linked object calls its own copy directly, without a PLT. */
+#define LINDPERF__RARE __attribute__((visibility("hidden"), cold))
+LINDPERF__RARE unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode);
+LINDPERF__RARE void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
+                                          uint64_t elapsed);
+
+static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
+{
+    lindperf_scope s;
+    s.counter = c;
+    s.start = 0;
+    s.slot = NULL;
+    s.mode = __atomic_load_n(&c->mode, __ATOMIC_ACQUIRE);
+    if (LINDPERF__UNLIKELY(s.mode != 0)) {
+        if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC))) {
+            s.slot = lindperf__slot_of(lindperf__self, c->index);
+        } else {
+            s.mode = lindperf__begin_rare(c, s.mode);
+            if (!(s.mode & LINDPERF__MODE_LIVE) || (s.mode & LINDPERF__MODE_NESTED))
+                return s;               /* times nothing, or its outermost activation does */
+        }
+        s.start = lindperf__stamp_begin(s.mode);
+    }
+    return s;
+}
+
+static inline void lindperf__scope_end(lindperf_scope *s)
+{
+    if (LINDPERF__UNLIKELY(s->mode != 0)) {
+        if (s->slot)
+            lindperf__slot_add(s->slot, lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
+        else if (!(s->mode & LINDPERF__MODE_LIVE) || (s->mode & LINDPERF__MODE_NESTED))
+            lindperf__record_rare(s->counter, s->mode, s->start, 0);
+        else
+            lindperf__record_rare(s->counter, s->mode, s->start,
+                                  lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
+        s->mode = 0;
+    }
+}
+
+#define LINDPERF__CAT2(a, b) a##b
+#define LINDPERF__CAT(a, b) LINDPERF__CAT2(a, b)
+
+#define LINDPERF_SCOPE_VAR(var, module, ident)                                 \
+    lindperf_scope var __attribute__((cleanup(lindperf__scope_end), unused)) = \
+        lindperf__scope_begin(&LINDPERF__SYMBOL(module, ident))
+
+#define LINDPERF_SCOPE(module, ident) \
+    LINDPERF_SCOPE_VAR(LINDPERF__CAT(lindperf__scope_, __COUNTER__), module, ident)
+
+#define lindperf_scope_end(scope) lindperf__scope_end(scope)
+
+static inline void lindperf__black_box(const volatile void *p)
+{
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+}
+#define lindperf_black_box(ptr) lindperf__black_box(ptr)
+
+/* Every measuring file names the library's code, so that a program (or shared library) in
+ * which no file defines LINDPERF_IMPLEMENTATION fails to link with this name in the
+ * message, rather than running with counters that nothing registers. */
+extern const char lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file
+    __attribute__((visibility("hidden")));
+static const char *const lindperf__implementation_check
+    __attribute__((used, LINDPERF__RETAIN unused)) =
+        &lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file;
+
+#ifdef LINDPERF_IMPLEMENTATION
+/* ---------------------------------------------------------------------------------------
+ * THE LIBRARY'S CODE, compiled in the one file that defines LINDPERF_IMPLEMENTATION.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One definition per process: weak, and default visibility, so that an object built with
+ * -fvisibility=hidden still shares the program's registry. */
+#define LINDPERF__WEAK      __attribute__((weak, visibility("default")))
+/* Out of the hot path, and perhaps unused by a given program. */
+#define LINDPERF__COLD      __attribute__((noinline, cold, unused))
+#define LINDPERF__CACHE_LINE 64
+
+const char lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file = 1;
+
+/* ---------------------------------------------------------------------------------------
+ * 7. THE TIMESTAMP COUNTER: its name, whether the CPU has one, and its rate
+ */
 /* What the counter is called wherever it is named: the timer line, the table's units, the
  * JSON's "timer" and "unit", and the messages. On aarch64 it is the generic timer, which
  * ticks at the rate in cntfrq_el0 (tens of MHz on most parts), not with the core's cycles. */
@@ -804,7 +1224,8 @@ static inline void lindperf__warn_if_tick_coarse(double hz)
 {
     double tick_ns = 1e9 / hz, pair_ns = lindperf__tsc_pair_ns();
     if (tick_ns > pair_ns)
-        fprintf(stderr, "lindperf: one tick of the " LINDPERF__TSC_TITLE " (%.3f MHz) lasts %.1f ns, "
+        fprintf(stderr,
+                "lindperf: one tick of the " LINDPERF__TSC_TITLE " (%.3f MHz) lasts %.1f ns, "
                 "longer than an empty scope takes (%.1f ns), so figures of a few ticks are mostly "
                 "rounding; time spans many ticks long, or use --perf (the clock)\n",
                 hz / 1e6, tick_ns, pair_ns);
@@ -841,97 +1262,8 @@ static inline double lindperf__tsc_hz_calibrated(void)
 }
 
 /* ---------------------------------------------------------------------------------------
- * 3. COUNTERS AND REGISTRY
- *
- * A counter is a small static object. Its `mode` is the only thing a scope reads before it
- * knows whether to time: zero for a counter that is not live. It starts as UNREGISTERED,
- * which its object's constructor clears, so that a scope whose counter no section lists
- * (the linker dropped the entry) takes the rare path and is noticed. Everything else the
- * host keeps about a counter lives in the registry's tables, indexed by `index`.
- *
- * Each definition also puts a pointer to its counter in the linker section
- * "lindperf_counters". The linker gathers them from every object file and brackets them
- * with __start_/__stop_ symbols, so walking an object's counters is walking an array (the
- * Linux kernel's initcalls work the same way). The entries are marked `retain`, because a
- * release link (--gc-sections, -z start-stop-gc, LTO) otherwise drops a section that no
- * code names.
- *
- * Every loaded object (the program, a linked or dlopen'ed .so) has its own section. A
- * constructor in each object hands its section to one process-wide list, lindperf__objects,
- * whose symbols have default visibility whatever -fvisibility says, so that the first
- * definition in symbol-resolution order is everyone's. The host adopts what is on the list
- * when it starts, and again between runs only, never while scopes are live.
+ * 8. THE PROCESS'S OBJECTS (see section 5)
  */
-enum {
-    LINDPERF__MODE_LIVE = 1,      /* time this counter's scopes */
-    LINDPERF__MODE_TSC = 2,       /* ... with the timestamp counter, else the clock */
-    LINDPERF__MODE_DETAIL = 4,    /* ... and keep their distribution */
-    LINDPERF__MODE_DISCOVER = 8,  /* note that the scope was reached, and under whom */
-    LINDPERF__MODE_CONTROL = 16,  /* run_each --perf-net: interleave empty control pairs */
-    LINDPERF__MODE_BATCH = 32,    /* run_each batched: check that no live scope nests */
-    LINDPERF__MODE_RECURSIVE = 64, /* it recursed in discovery: time outermost activations */
-    LINDPERF__MODE_PATH = 128,    /* not timed: keeps its thread's calling context for ... */
-    LINDPERF__MODE_CONTEXT = 256, /* ... a live counter reached in several: times each */
-    LINDPERF__MODE_OWN_SLOT = 512, /* record into the counter's own slot, not a thread's table */
-    LINDPERF__MODE_FOREIGN = 1024, /* its object keeps its own registry (lindperf__object_list) */
-    LINDPERF__MODE_UNREGISTERED = 2048  /* until its object's constructor has run: a scope
-                                           that still sees this bit has no registry entry */
-};
-
-/* What a scope adds to its counter's mode for its own end. */
-enum {
-    LINDPERF__MODE_NESTED = 1 << 14,    /* an activation of the counter is open under it */
-    LINDPERF__MODE_UNTRACKED = 1 << 15  /* its context could not be kept: the counter's alone */
-};
-
-/* The index of a counter that no registry has adopted. */
-#define LINDPERF__NO_INDEX UINT32_MAX
-
-struct lindperf_counter {
-    uint16_t mode;            /* read by every scope start: LINDPERF__MODE_* bits */
-    unsigned char foreign;    /* adopted from an object's own registry; set by the host */
-    uint32_t index;           /* position in the registry, set when it is adopted */
-    const char *module;
-    const char *name;         /* "module::ident", or the display name given */
-    const char *file;         /* where it is defined: orders rows, names duplicates */
-    int line;
-    /* Counters that no thread's table has room for record here, with atomic adds: those
-     * of an object loaded after the tables were sized, and those of a foreign registry. */
-    uint64_t own_calls __attribute__((aligned(8)));
-    uint64_t own_total __attribute__((aligned(8)));
-    uint64_t own_floor __attribute__((aligned(8)));   /* net floor a foreign scope missed */
-    uint32_t own_reached;     /* a foreign counter's discovery mark */
-};
-
-#define LINDPERF__SYMBOL(module, ident) lindperf__counter_##module##__##ident
-
-/* `retain` (SHF_GNU_RETAIN) from GCC 12 and Clang 14; older compilers go without it (see
- * "Release builds" in the manual). Predefined empty, it plays an older compiler in tests. */
-#ifndef LINDPERF__RETAIN
-#if defined(__has_attribute)
-#if __has_attribute(retain)
-#define LINDPERF__RETAIN retain,
-#endif
-#endif
-#endif
-#ifndef LINDPERF__RETAIN
-#define LINDPERF__RETAIN
-#endif
-
-#define LINDPERF_COUNTER_NAMED(module, ident, display)                                   \
-    extern lindperf_counter LINDPERF__SYMBOL(module, ident);                             \
-    lindperf_counter LINDPERF__SYMBOL(module, ident) = {                                 \
-        LINDPERF__MODE_UNREGISTERED, 0, LINDPERF__NO_INDEX, #module, display, __FILE__,  \
-        __LINE__, 0, 0, 0, 0};                                                           \
-    static lindperf_counter *lindperf__entry_##module##__##ident __attribute__((         \
-        section("lindperf_counters"), used, LINDPERF__RETAIN aligned(sizeof(void *)))) = \
-        &LINDPERF__SYMBOL(module, ident)
-
-#define LINDPERF_COUNTER(module, ident) \
-    LINDPERF_COUNTER_NAMED(module, ident, #module "::" #ident)
-
-#define LINDPERF_DECLARE(module, ident) extern lindperf_counter LINDPERF__SYMBOL(module, ident)
-
 /* Weak, so that an object with no counter at all still links (both are then null); hidden,
  * so that each object's constructor names its own section and not the program's. */
 extern lindperf_counter *__start_lindperf_counters[] __attribute__((weak, visibility("hidden")));
@@ -965,8 +1297,9 @@ extern lindperf__object_list lindperf__objects;
 LINDPERF__WEAK lindperf__object_list lindperf__objects = {
     LINDPERF__OBJECTS_LAYOUT, PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0, NULL, 0, 0, NULL};
 
+
 /* ---------------------------------------------------------------------------------------
- * 5 (declared before 4, which uses it). PER-THREAD STORAGE
+ * 9. PER-THREAD STORAGE
  *
  * Each thread that records gets its own table, so no two threads ever write one cache line.
  * A table is sparse: it reserves address space for a slot per counter the program could
@@ -992,15 +1325,6 @@ LINDPERF__WEAK lindperf__object_list lindperf__objects = {
  * readers subtract it. Slots therefore only ever grow, and a reset can never be undone by
  * a thread that was half-way through an update.
  */
-/* A 64-bit figure that threads share. i386 aligns uint64_t to 4 bytes inside a struct, where
- * a 64-bit atomic can tear or split a lock: every shared figure is 8-byte aligned instead. */
-typedef uint64_t lindperf__u64 __attribute__((aligned(8)));
-
-typedef struct lindperf__slot {
-    lindperf__u64 calls;
-    lindperf__u64 total;
-} lindperf__slot;
-
 /* The distribution of one counter's intervals, kept by a thread under --perf-detail.
  * Log-linear buckets as in HdrHistogram: values below 64 have a bucket each; above, each
  * power of two is cut into 32 buckets, so a bucket is at most 1/32 of its lower bound
@@ -1009,7 +1333,8 @@ typedef struct lindperf__slot {
  * threads. */
 #define LINDPERF__SUB_BITS 5
 #define LINDPERF__EXACT_BELOW (2u << LINDPERF__SUB_BITS)
-#define LINDPERF__BUCKETS (LINDPERF__EXACT_BELOW + (64 - LINDPERF__SUB_BITS - 1) * (1u << LINDPERF__SUB_BITS))
+#define LINDPERF__BUCKETS                                                                          \
+    (LINDPERF__EXACT_BELOW + (64 - LINDPERF__SUB_BITS - 1) * (1u << LINDPERF__SUB_BITS))
 
 typedef struct lindperf__histogram {
     uint32_t owner;           /* index of the counter these samples belong to */
@@ -1020,26 +1345,15 @@ typedef struct lindperf__histogram {
 
 typedef struct lindperf__record lindperf__record;   /* the enclosure store's, below */
 
-/* The counters that have a slot in every table: 4 MiB of address space a thread (1 MiB on
- * 32-bit systems, where address space is short), of which only written pages take memory.
- * Fixed here, never by a compile-time option, so that objects built with different
- * options agree on where a slot is. */
-#define LINDPERF__REACH (sizeof(void *) >= 8 ? 262144u : 65536u)
-
-typedef struct lindperf__thread {
+struct lindperf__thread {
     struct lindperf__thread *next;               /* the list of live tables */
     lindperf__histogram *detail;                 /* mapped on the first detail record */
     lindperf__record *discovery;                 /* open scopes and the calling contexts */
     uint32_t detail_busy;                        /* this thread is inside its detail code */
     uint32_t open_activations;                   /* of the live counter that recursed */
     lindperf__u64 nested_calls;                  /* activations inside it, not yet counted */
-} lindperf__thread;
+};
 
-/* The slots start a page after the header: an offset known at compile time, rather than a
- * pointer in the header, saves a scope a dependent load before its first timer read. The
- * same in every object whatever its options, so that a thread's exit unmaps exactly what its
- * first record mapped. */
-#define LINDPERF__SLOTS_OFFSET 4096u
 #define LINDPERF__THREAD_BYTES (LINDPERF__SLOTS_OFFSET + LINDPERF__REACH * sizeof(lindperf__slot))
 typedef char lindperf__thread_fits_its_page[sizeof(lindperf__thread) <= LINDPERF__SLOTS_OFFSET
                                             ? 1 : -1];
@@ -1065,7 +1379,7 @@ typedef struct lindperf__tree {
 
 typedef struct lindperf__frame {
     uint32_t counter;
-    uint32_t node;              /* the path the scope runs at; a recursive one keeps its encloser's */
+    uint32_t node;              /* the path the scope runs at (a recursive one: its encloser's) */
 } lindperf__frame;
 
 /* Two counters whose scopes nested on some thread, in either direction: low < high. */
@@ -1135,7 +1449,6 @@ typedef struct lindperf__globals {
     lindperf__u64 map_failures_told;     /* how many of them the user was told about */
 
     lindperf_timer timer;
-    lindperf__u64 net_floor;             /* subtracted from every interval; 0 when gross */
     int net, detail, tree;
     double floor[3];                     /* per timer, in its unit */
     int floor_known[3];
@@ -1166,12 +1479,6 @@ typedef struct lindperf__globals {
     uint32_t nested_outer, nested_inner;
 } lindperf__globals;
 
-/* One copy per program whatever the number of translation units: weak definitions.
- * The thread-locals are initial-exec: in a dlopen'ed object a general-dynamic variable is
- * allocated (malloc) on its first access by each thread, and that access could be a
- * handler's. Initial-exec ones sit in the static TLS block that glibc reserves room for at
- * dlopen, so reading them never allocates. */
-#define LINDPERF__TLS __thread __attribute__((tls_model("initial-exec")))
 /* A counter with fewer scopes than this in the discovery run is timed in a run of its own:
  * its figure is a few cold calls, and what they cost depends on what else the run times
  * (measured: a counter called twice a run read 14 ns batched and 104 ns alone). */
@@ -1185,26 +1492,10 @@ extern pthread_mutex_t lindperf__calibration_lock;   /* the floor and the TSC fr
 LINDPERF__WEAK pthread_mutex_t lindperf__calibration_lock = PTHREAD_MUTEX_INITIALIZER;
 extern pthread_once_t lindperf__exit_key_once;
 LINDPERF__WEAK pthread_once_t lindperf__exit_key_once = PTHREAD_ONCE_INIT;
-extern LINDPERF__TLS lindperf__thread *lindperf__self;
 LINDPERF__WEAK LINDPERF__TLS lindperf__thread *lindperf__self;
 extern LINDPERF__TLS int lindperf__self_denied;   /* no table for this thread: use the overflow */
 LINDPERF__WEAK LINDPERF__TLS int lindperf__self_denied;
-
-static inline uint64_t lindperf__saturating_add(uint64_t a, uint64_t b)
-{
-    uint64_t sum = a + b;
-    return sum < a ? UINT64_MAX : sum;
-}
-
-static inline uint64_t lindperf__load(const lindperf__u64 *p)
-{
-    return __atomic_load_n(p, LINDPERF__RELAXED);
-}
-
-static inline void lindperf__store(lindperf__u64 *p, uint64_t v)
-{
-    __atomic_store_n(p, v, LINDPERF__RELAXED);
-}
+LINDPERF__WEAK lindperf__u64 lindperf__net_floor;
 
 static inline uint32_t lindperf__bucket_of(uint64_t v)
 {
@@ -1254,7 +1545,8 @@ static inline void lindperf__histogram_add(lindperf__histogram *h, uint64_t v)
 }
 
 /* Adds src into dst; both owned by the caller or read under the lock. */
-static inline void lindperf__histogram_merge(lindperf__histogram *dst, const lindperf__histogram *src)
+static inline void lindperf__histogram_merge(lindperf__histogram *dst,
+                                             const lindperf__histogram *src)
 {
     uint64_t src_count = lindperf__load(&src->count);
     if (src_count == 0)
@@ -1269,56 +1561,6 @@ static inline void lindperf__histogram_merge(lindperf__histogram *dst, const lin
         dst->max = hi;
 }
 
-/* The owner's update of its slot, exact against its own signal handlers: a handler runs
- * between two instructions of the thread it interrupts, so an update that is one
- * instruction, or a sequence that a handler's own update cannot spoil, loses nothing. No
- * other thread writes the slot, so none of these needs a lock prefix or a barrier.
- *   x86-64: one add to memory per figure. The carry of the total's add saturates it.
- *   i386: an add and an add-with-carry per figure. A handler between the two leaves the
- *     low word and the carry flag as one update would (the kernel saves and restores the
- *     flags around it), and its own pair adds its value whole, so the sum is exact.
- *   aarch64: there is no add to memory before LSE, so both figures go through one
- *     load-exclusive/store-exclusive pair; a handler that runs in between clears the
- *     exclusive monitor, so the store fails and the pair is done again on the new values.
- *   elsewhere: the compiler's atomic add. */
-static inline void lindperf__slot_add(lindperf__slot *s, uint64_t elapsed)
-{
-#if defined(__x86_64__)
-    __asm__ __volatile__("addq $1, %0" : "+m"(s->calls) : : "cc");
-    __asm__ __volatile__("addq %1, %0\n\t"
-                         "jnc 1f\n\t"
-                         "movq $-1, %0\n"
-                         "1:" : "+m"(s->total) : "r"(elapsed) : "cc");
-#elif defined(__i386__)
-    __asm__ __volatile__("addl $1, 0(%0)\n\t"
-                         "adcl $0, 4(%0)\n\t"
-                         "addl %1, 8(%0)\n\t"
-                         "adcl %2, 12(%0)\n\t"
-                         "jnc 1f\n\t"
-                         "movl $-1, 8(%0)\n\t"
-                         "movl $-1, 12(%0)\n"
-                         "1:" : : "r"(s), "r"((uint32_t)elapsed), "r"((uint32_t)(elapsed >> 32))
-                         : "cc", "memory");
-#elif defined(__aarch64__)
-    uint64_t calls, total;
-    uint32_t failed;
-    __asm__ __volatile__("1: ldxp %0, %1, [%3]\n\t"
-                         "add %0, %0, #1\n\t"
-                         "adds %1, %1, %4\n\t"
-                         "csinv %1, %1, xzr, cc\n\t"
-                         "stxp %w2, %0, %1, [%3]\n\t"
-                         "cbnz %w2, 1b"
-                         : "=&r"(calls), "=&r"(total), "=&r"(failed)
-                         : "r"(s), "r"(elapsed) : "cc", "memory");
-#else
-    __atomic_fetch_add(&s->calls, 1, LINDPERF__RELAXED);
-    uint64_t old = lindperf__load(&s->total);
-    while (!__atomic_compare_exchange_n(&s->total, &old, lindperf__saturating_add(old, elapsed),
-                                        1, LINDPERF__RELAXED, LINDPERF__RELAXED))
-        ;
-#endif
-}
-
 static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
 {
     __atomic_fetch_add(&s->calls, 1, LINDPERF__RELAXED);
@@ -1326,14 +1568,6 @@ static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
     while (!__atomic_compare_exchange_n(&s->total, &old, lindperf__saturating_add(old, elapsed),
                                         1, LINDPERF__RELAXED, LINDPERF__RELAXED))
         ;
-}
-
-/* A thread's slot for a counter, or NULL past the reach: the overflow table. */
-static inline lindperf__slot *lindperf__slot_of(lindperf__thread *t, uint32_t index)
-{
-    if (index >= LINDPERF__REACH)
-        return NULL;
-    return (lindperf__slot *)(void *)((char *)t + LINDPERF__SLOTS_OFFSET) + index;
 }
 
 /* Memory straight from the kernel, zeroed, or NULL (counted, and told by the report).
@@ -1434,7 +1668,7 @@ static inline void lindperf__make_exit_key(void)
 }
 
 /* At load, so that the key is one of the process's first few: see lindperf__attach. Weak,
- * so that the program has one copy; each object's constructor entry calls it, once or
+ * so that the process has one copy; each object's constructor entry calls it, once or
  * many times alike. */
 extern void lindperf__storage_constructor(void);
 LINDPERF__WEAK __attribute__((constructor)) void lindperf__storage_constructor(void)
@@ -1564,39 +1798,9 @@ static inline void lindperf__storage_warn(void)
 }
 
 /* ---------------------------------------------------------------------------------------
- * 4. THE SCOPE GUARD
- *
- * The whole hot path is on this screen. A scope loads its counter's mode and, when the
- * counter is not live, is done: one load and one well-predicted branch, and its end tests
- * a register. A live scope finds this thread's slot and reads the timer; its end reads the
- * timer again and adds one call and the interval to the slot. Finding the slot before the
- * first read keeps that chain of loads out of the fenced tail, where it would cost ~2 ns
- * more per scope. Anything rarer (no table yet, detail, discovery) goes out of line.
+ * 10. THE RARE PATH of a scope: what its begin and end do when the counter's mode asks for
+ * more than two timer reads and two adds.
  */
-typedef struct lindperf_scope {
-    lindperf_counter *counter;
-    lindperf__slot *slot;     /* this thread's slot for the counter; NULL: the rare path */
-    uint64_t start;
-    unsigned mode;            /* the counter's mode when the scope began; 0: not timing */
-} lindperf_scope;
-
-static inline uint64_t lindperf__stamp_begin(unsigned mode)
-{
-    return (mode & LINDPERF__MODE_TSC) ? lindperf__tsc_begin() : lindperf__clock_now();
-}
-
-static inline uint64_t lindperf__stamp_end(unsigned mode)
-{
-    return (mode & LINDPERF__MODE_TSC) ? lindperf__tsc_end() : lindperf__clock_now();
-}
-
-/* end - start - floor, never below zero: a counter read on another core can run behind. */
-static inline uint64_t lindperf__interval(uint64_t start, uint64_t end)
-{
-    uint64_t floor = __atomic_load_n(&lindperf__g.net_floor, LINDPERF__RELAXED);
-    return end > start && end - start > floor ? end - start - floor : 0;
-}
-
 /* Adds to a figure that only this thread writes, in one instruction where the platform
  * has one: a signal handler on this thread that adds too cannot fall between a load and a
  * store and be lost. */
@@ -1609,63 +1813,8 @@ static inline void lindperf__local_add(lindperf__u64 *p, uint64_t v)
 #endif
 }
 
-LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static void lindperf__enter_untimed(lindperf_counter *c, unsigned mode);
 LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode);
-LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
-                                                 uint64_t elapsed);
-
-static inline lindperf_scope lindperf__scope_begin(lindperf_counter *c)
-{
-    lindperf_scope s;
-    s.counter = c;
-    s.start = 0;
-    s.slot = NULL;
-    s.mode = __atomic_load_n(&c->mode, __ATOMIC_ACQUIRE);
-    if (LINDPERF__UNLIKELY(s.mode != 0)) {
-        if (lindperf__self && s.mode == (s.mode & (LINDPERF__MODE_LIVE | LINDPERF__MODE_TSC))) {
-            s.slot = lindperf__slot_of(lindperf__self, c->index);
-        } else {
-            s.mode = lindperf__begin_rare(c, s.mode);
-            if (!(s.mode & LINDPERF__MODE_LIVE) || (s.mode & LINDPERF__MODE_NESTED))
-                return s;               /* times nothing, or its outermost activation does */
-        }
-        s.start = lindperf__stamp_begin(s.mode);
-    }
-    return s;
-}
-
-static inline void lindperf__scope_end(lindperf_scope *s)
-{
-    if (LINDPERF__UNLIKELY(s->mode != 0)) {
-        if (s->slot)
-            lindperf__slot_add(s->slot, lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
-        else if (!(s->mode & LINDPERF__MODE_LIVE) || (s->mode & LINDPERF__MODE_NESTED))
-            lindperf__record_rare(s->counter, s->mode, s->start, 0);
-        else
-            lindperf__record_rare(s->counter, s->mode, s->start,
-                                  lindperf__interval(s->start, lindperf__stamp_end(s->mode)));
-        s->mode = 0;
-    }
-}
-
-#define LINDPERF__CAT2(a, b) a##b
-#define LINDPERF__CAT(a, b) LINDPERF__CAT2(a, b)
-
-#define LINDPERF_SCOPE_VAR(var, module, ident)                                 \
-    lindperf_scope var __attribute__((cleanup(lindperf__scope_end), unused)) = \
-        lindperf__scope_begin(&LINDPERF__SYMBOL(module, ident))
-
-#define LINDPERF_SCOPE(module, ident) \
-    LINDPERF_SCOPE_VAR(LINDPERF__CAT(lindperf__scope_, __COUNTER__), module, ident)
-
-#define lindperf_scope_end(scope) lindperf__scope_end(scope)
-
-static inline void lindperf__black_box(const volatile void *p)
-{
-    __asm__ __volatile__("" : : "r"(p) : "memory");
-}
-#define lindperf_black_box(ptr) lindperf__black_box(ptr)
 
 /* The rare paths of a scope's end. */
 LINDPERF__COLD static void lindperf__leave_untimed(lindperf_counter *c, unsigned mode);
@@ -1674,7 +1823,8 @@ LINDPERF__COLD static void lindperf__leave_tracked(lindperf_counter *c, unsigned
 
 LINDPERF__COLD static void lindperf__run_checks(lindperf_counter *c, unsigned mode, uint64_t start,
                                                 uint64_t elapsed);
-LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mode, uint64_t elapsed);
+LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mode,
+                                                uint64_t elapsed);
 
 /* A call into this thread's slot, or into the shared overflow table when it has none. */
 static inline void lindperf__count(lindperf__slot *slot, uint32_t index, uint64_t elapsed)
@@ -1685,7 +1835,7 @@ static inline void lindperf__count(lindperf__slot *slot, uint32_t index, uint64_
         lindperf__overflow_add(&lindperf__g.stats[index].overflow, elapsed);
 }
 
-LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
+LINDPERF__COLD void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
                                                  uint64_t elapsed)
 {
     if (mode & (LINDPERF__MODE_OWN_SLOT | LINDPERF__MODE_UNREGISTERED)) {
@@ -1720,7 +1870,7 @@ LINDPERF__COLD static void lindperf__record_rare(lindperf_counter *c, unsigned m
 }
 
 /* ---------------------------------------------------------------------------------------
- * THE ENCLOSURE STORE (docs/design.md)
+ * 11. THE ENCLOSURE STORE (docs/design.md)
  *
  * The discovery run learns who encloses whom as a calling-context tree: one node per path
  * of counters from a root, keyed by (parent node, counter), with the calls begun at that
@@ -1741,7 +1891,8 @@ static inline uint32_t lindperf__node_hash(uint32_t parent, uint32_t counter)
 }
 
 /* Where (parent, counter) is in the index, or the empty entry where it would go. */
-static inline uint32_t *lindperf__tree_probe(const lindperf__tree *t, uint32_t parent, uint32_t counter)
+static inline uint32_t *lindperf__tree_probe(const lindperf__tree *t, uint32_t parent,
+                                             uint32_t counter)
 {
     uint32_t mask = 2 * t->capacity - 1;
     for (uint32_t h = lindperf__node_hash(parent, counter) & mask;; h = (h + 1) & mask) {
@@ -2068,7 +2219,7 @@ static inline lindperf__slot *lindperf__context_slot(lindperf__record *r, uint32
  * activations per thread is enough, since the counters timed in one run never nest with
  * each other. A handler's scope adds and takes back its own, so it may fall between a
  * load and a store of that count without harm. */
-LINDPERF__COLD static unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode)
+LINDPERF__COLD unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode)
 {
     lindperf__thread *t = lindperf__self;
     if (mode & (LINDPERF__MODE_OWN_SLOT | LINDPERF__MODE_UNREGISTERED)) {
@@ -2250,7 +2401,7 @@ static inline int lindperf__conflict(uint32_t a, uint32_t b)
 }
 
 /* ---------------------------------------------------------------------------------------
- * 6. HOST API
+ * 12. THE HOST FUNCTIONS
  *
  * Data moves one way: counters -> snapshot -> report, JSON or CSV. A snapshot is taken
  * under the registry lock; formatting never touches the counters.
@@ -2297,7 +2448,7 @@ static inline uint16_t lindperf__mode_for(lindperf_counter *c, unsigned mode)
     if (c->foreign) {
         if (mode & LINDPERF__MODE_DISCOVER)
             __atomic_store_n(&c->own_reached, 0, LINDPERF__RELAXED);
-        __atomic_store_n(&c->own_floor, __atomic_load_n(&lindperf__g.net_floor, LINDPERF__RELAXED),
+        __atomic_store_n(&c->own_floor, __atomic_load_n(&lindperf__net_floor, LINDPERF__RELAXED),
                          LINDPERF__RELAXED);
         return (uint16_t)(mode | LINDPERF__MODE_OWN_SLOT | LINDPERF__MODE_FOREIGN);
     }
@@ -2309,7 +2460,8 @@ static inline uint16_t lindperf__mode_for(lindperf_counter *c, unsigned mode)
 /* The rare path of a counter that has no slot in any thread's table. Atomic adds on the
  * counter itself: no lock, no allocation and no registry, so a foreign object's copy of
  * this code, which sees only its own registry, records where the host reads. */
-LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mode, uint64_t elapsed)
+LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mode,
+                                                uint64_t elapsed)
 {
     if (mode & LINDPERF__MODE_UNREGISTERED) {
         if (__atomic_fetch_add(&lindperf__objects.unregistered_scopes, 1, LINDPERF__RELAXED) == 0)
@@ -2328,9 +2480,10 @@ LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mo
 }
 
 /* Each object's constructor: takes its counters out of the UNREGISTERED state and puts its
- * section on the process-wide list. Every translation unit has one; the first that runs in
- * an object does the work. Priority 101, the first that a program may use, so that C++
- * static initializers and plain constructors already find their counters registered. */
+ * section on the process-wide list. The object's one copy of the library's code has it, so
+ * it runs once per object (and would do no harm twice). Priority 101, the first that a
+ * program may use, so that C++ static initializers and plain constructors already find their
+ * counters registered. */
 __attribute__((constructor(101), used)) static void lindperf__object_loaded(void)
 {
     lindperf_counter **begin = __start_lindperf_counters, **end = __stop_lindperf_counters;
@@ -2416,10 +2569,11 @@ static inline lindperf_counter *lindperf__copy_counter(const lindperf_counter *c
     return copy;
 }
 
-LINDPERF__COLD static void lindperf__forget_section(lindperf_counter **begin, lindperf_counter **end)
+LINDPERF__COLD static void lindperf__forget_section(lindperf_counter **begin,
+                                                    lindperf_counter **end)
 {
-    static lindperf_counter lost = {0, 0, LINDPERF__NO_INDEX, "lindperf", "(counter of an unloaded object)",
-                                    "", 0, 0, 0, 0, 0};
+    static lindperf_counter lost = {
+        0, 0, LINDPERF__NO_INDEX, "lindperf", "(counter of an unloaded object)", "", 0, 0, 0, 0, 0};
     size_t lost_count = 0;
     pthread_mutex_lock(&lindperf__lock);
     for (lindperf_counter **p = begin; p < end; p++) {
@@ -2518,7 +2672,8 @@ static inline void lindperf__check_names(size_t first_new)
 
 /* Gives the new counters indexes after the existing ones (the threads' tables and the
  * registry's arrays are indexed by them, so an index never changes), in registry order. */
-LINDPERF__COLD static void lindperf__adopt_locked(lindperf__object_list *const *foreign, size_t foreign_count)
+LINDPERF__COLD static void lindperf__adopt_locked(lindperf__object_list *const *foreign,
+                                                  size_t foreign_count)
 {
     lindperf__globals *g = &lindperf__g;
     lindperf__walk w = {NULL, 0, 0, 0};
@@ -2582,8 +2737,8 @@ typedef struct lindperf__phdr_info {
     const char *name;
 } lindperf__phdr_info;
 
-extern int lindperf__dl_iterate_phdr(int (*callback)(void *info, size_t size, void *data), void *data)
-    __asm__("dl_iterate_phdr");
+extern int lindperf__dl_iterate_phdr(int (*callback)(void *info, size_t size, void *data),
+                                     void *data) __asm__("dl_iterate_phdr");
 
 static inline int lindperf__note_object(void *info, size_t size, void *data)
 {
@@ -2628,7 +2783,8 @@ static inline size_t lindperf__find_foreign(lindperf__object_list **found, size_
     lindperf__dl_iterate_phdr(lindperf__note_object, &s);
     for (size_t i = 0; i < s.count; i++) {
         void *handle = dlopen(s.names[i], RTLD_LAZY | RTLD_NOLOAD);
-        lindperf__object_list *l = handle ? (lindperf__object_list *)dlsym(handle, "lindperf__objects") : NULL;
+        lindperf__object_list *l =
+            handle ? (lindperf__object_list *)dlsym(handle, "lindperf__objects") : NULL;
         int known = l == &lindperf__objects;
         for (size_t j = 0; j < count; j++)
             known |= found[j] == l;
@@ -2681,7 +2837,8 @@ static inline void lindperf__adopt_new_objects(void)
 static inline int lindperf__check_unregistered(void)
 {
     uint64_t scopes = __atomic_load_n(&lindperf__objects.unregistered_scopes, LINDPERF__RELAXED);
-    const lindperf_counter *c = __atomic_load_n(&lindperf__objects.unregistered_example, LINDPERF__RELAXED);
+    const lindperf_counter *c =
+        __atomic_load_n(&lindperf__objects.unregistered_example, LINDPERF__RELAXED);
     if (!scopes)
         return 0;
     fprintf(stderr, "lindperf: %llu scopes ran for counters missing from the registry (such as %s, "
@@ -2753,8 +2910,10 @@ static inline lindperf__slot lindperf__sum_locked(uint32_t i)
     sum.calls = lindperf__saturating_add(st->retired.calls, lindperf__load(&st->overflow.calls));
     sum.total = lindperf__saturating_add(st->retired.total, lindperf__load(&st->overflow.total));
     const lindperf_counter *c = lindperf__g.counters[i];
-    sum.calls = lindperf__saturating_add(sum.calls, __atomic_load_n(&c->own_calls, LINDPERF__RELAXED));
-    sum.total = lindperf__saturating_add(sum.total, __atomic_load_n(&c->own_total, LINDPERF__RELAXED));
+    sum.calls =
+        lindperf__saturating_add(sum.calls, __atomic_load_n(&c->own_calls, LINDPERF__RELAXED));
+    sum.total =
+        lindperf__saturating_add(sum.total, __atomic_load_n(&c->own_total, LINDPERF__RELAXED));
     for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
         const lindperf__slot *slot = lindperf__slot_of(t, i);
         if (!slot)
@@ -2807,8 +2966,6 @@ static inline uint64_t lindperf__percentile_of(const lindperf__histogram *h, dou
     }
     return h->max;
 }
-
-static inline void lindperf_set_timer(lindperf_timer t);
 
 /* Enabling: one live counter at a time, the rest cost one load and a branch. */
 static inline unsigned lindperf__live_mode(void)
@@ -2921,8 +3078,8 @@ static inline void lindperf__apply_modes(uint16_t *planned)
     for (int live = 0; live < 2; live++)
         for (size_t i = 0; i < g->count; i++)
             if (!(planned[i] & LINDPERF__MODE_LIVE) == !live)
-                __atomic_store_n(&g->counters[i]->mode, lindperf__mode_for(g->counters[i], planned[i]),
-                                 __ATOMIC_RELEASE);
+                __atomic_store_n(&g->counters[i]->mode,
+                                 lindperf__mode_for(g->counters[i], planned[i]), __ATOMIC_RELEASE);
 }
 
 /* A discovery run ends when the modes change to anything else: every scope is off while
@@ -2940,7 +3097,8 @@ static inline void lindperf__set_modes(const uint32_t *live, size_t m, unsigned 
         pthread_mutex_unlock(&lindperf__lock);
     }
     for (size_t i = 0; i < g->count; i++)   /* a foreign registry notes reach on its own */
-        if (g->counters[i]->foreign && __atomic_load_n(&g->counters[i]->own_reached, LINDPERF__RELAXED))
+        if (g->counters[i]->foreign &&
+            __atomic_load_n(&g->counters[i]->own_reached, LINDPERF__RELAXED))
             __atomic_store_n(&g->stats[i].reached, 1, LINDPERF__RELAXED);
     uint16_t *planned = (uint16_t *)malloc((g->count + 1) * sizeof *planned);
     for (size_t i = 0; i < g->count; i++) {
@@ -2958,15 +3116,15 @@ static inline void lindperf__set_modes(const uint32_t *live, size_t m, unsigned 
         if (planned)
             planned[live[k]] = mode;
         else
-            __atomic_store_n(&g->counters[live[k]]->mode, lindperf__mode_for(g->counters[live[k]], mode),
-                             __ATOMIC_RELEASE);
+            __atomic_store_n(&g->counters[live[k]]->mode,
+                             lindperf__mode_for(g->counters[live[k]], mode), __ATOMIC_RELEASE);
     }
     if (planned)
         lindperf__apply_modes(planned);
     free(planned);
 }
 
-static inline void lindperf_enable_only(const lindperf_counter *c)
+void lindperf_enable_only(const lindperf_counter *c)
 {
     uint32_t index = c ? c->index : 0;
     lindperf__set_modes(&index, c ? 1 : 0, lindperf__live_mode(), 0);
@@ -2974,7 +3132,7 @@ static inline void lindperf_enable_only(const lindperf_counter *c)
 
 /* Every counter notes that it was reached and where; none is timed. The records of the
  * run before become stale, and the process tree starts empty. */
-static inline void lindperf_enable_discovery(void)
+void lindperf_enable_discovery(void)
 {
     lindperf__set_modes(NULL, 0, 0, 0);   /* no scope reads the tree while it is cleared */
     pthread_mutex_lock(&lindperf__lock);
@@ -2999,7 +3157,7 @@ static inline void lindperf_enable_discovery(void)
     lindperf__set_modes(NULL, 0, 0, LINDPERF__MODE_DISCOVER);
 }
 
-static inline void lindperf_reset_all(void)
+void lindperf_reset_all(void)
 {
     lindperf__adopt_new_objects();
     pthread_mutex_lock(&lindperf__lock);
@@ -3030,18 +3188,18 @@ static inline void lindperf_reset_all(void)
 }
 
 /* Reading one counter. */
-static inline size_t lindperf_counter_count(void)
+size_t lindperf_counter_count(void)
 {
     lindperf__init();
     return lindperf__g.count;
 }
 
-static inline const lindperf_counter *lindperf_counter_at(size_t i)
+const lindperf_counter *lindperf_counter_at(size_t i)
 {
     return i < lindperf_counter_count() ? lindperf__g.counters[i] : NULL;
 }
 
-static inline const lindperf_counter *lindperf_find(const char *full_name)
+const lindperf_counter *lindperf_find(const char *full_name)
 {
     size_t n = lindperf_counter_count();   /* once: each call takes the registry lock */
     for (size_t i = 0; full_name && i < n; i++)
@@ -3050,8 +3208,8 @@ static inline const lindperf_counter *lindperf_find(const char *full_name)
     return NULL;
 }
 
-static inline const char *lindperf_counter_name(const lindperf_counter *c) { return c ? c->name : NULL; }
-static inline const char *lindperf_counter_module(const lindperf_counter *c) { return c ? c->module : NULL; }
+const char *lindperf_counter_name(const lindperf_counter *c) { return c ? c->name : NULL; }
+const char *lindperf_counter_module(const lindperf_counter *c) { return c ? c->module : NULL; }
 
 static inline lindperf__slot lindperf__sum(const lindperf_counter *c)
 {
@@ -3067,8 +3225,8 @@ static inline lindperf__slot lindperf__sum(const lindperf_counter *c)
     return sum;
 }
 
-static inline uint64_t lindperf_counter_calls(const lindperf_counter *c) { return lindperf__sum(c).calls; }
-static inline uint64_t lindperf_counter_total(const lindperf_counter *c) { return lindperf__sum(c).total; }
+uint64_t lindperf_counter_calls(const lindperf_counter *c) { return lindperf__sum(c).calls; }
+uint64_t lindperf_counter_total(const lindperf_counter *c) { return lindperf__sum(c).total; }
 
 /* The distribution getters copy 15 KiB: they are for reports, not loops. */
 static inline uint64_t lindperf__distribution_stat(const lindperf_counter *c, double p)
@@ -3090,14 +3248,20 @@ static inline uint64_t lindperf__distribution_stat(const lindperf_counter *c, do
     return v;
 }
 
-static inline uint64_t lindperf_counter_min(const lindperf_counter *c) { return lindperf__distribution_stat(c, 0); }
-static inline uint64_t lindperf_counter_max(const lindperf_counter *c) { return lindperf__distribution_stat(c, 100); }
-static inline uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p)
+uint64_t lindperf_counter_min(const lindperf_counter *c)
+{
+    return lindperf__distribution_stat(c, 0);
+}
+uint64_t lindperf_counter_max(const lindperf_counter *c)
+{
+    return lindperf__distribution_stat(c, 100);
+}
+uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p)
 {
     return lindperf__distribution_stat(c, p);
 }
 
-static inline int lindperf_counter_reached(const lindperf_counter *c)
+int lindperf_counter_reached(const lindperf_counter *c)
 {
     return c && lindperf_counter_count() && lindperf__registered(c) &&
            __atomic_load_n(&lindperf__g.stats[c->index].reached, LINDPERF__RELAXED);
@@ -3105,7 +3269,7 @@ static inline int lindperf_counter_reached(const lindperf_counter *c)
 
 /* The parent of c's busiest calling context: the counter whose scope most often enclosed
  * c's in the discovery run. */
-static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c)
+const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c)
 {
     const lindperf_counter *parent = NULL;
     if (!c || !lindperf_counter_count() || !lindperf__registered(c))
@@ -3121,7 +3285,7 @@ static inline const lindperf_counter *lindperf_counter_parent(const lindperf_cou
 }
 
 /* The calling contexts of the last discovery run, parents before their children. */
-static inline int lindperf_context_at(size_t i, lindperf_context *out)
+int lindperf_context_at(size_t i, lindperf_context *out)
 {
     int found = 0;
     if (!out)
@@ -3143,7 +3307,7 @@ static inline int lindperf_context_at(size_t i, lindperf_context *out)
 }
 
 /* Timers, their frequency and their floor. */
-static inline double lindperf_tsc_hz(void)
+double lindperf_tsc_hz(void)
 {
     pthread_mutex_lock(&lindperf__calibration_lock);
     if (lindperf__g.tsc_hz == 0 && lindperf__tsc_available()) {
@@ -3151,8 +3315,10 @@ static inline double lindperf_tsc_hz(void)
         double hz = 0;
         int override = lindperf__tsc_hz_override(&hz);
         if (override < 0)
-            fprintf(stderr, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in Hz from 1 to 1e12, so it "
-                    "is ignored; give one such as 25000000, or unset it\n", getenv("LINDPERF_TSC_HZ"));
+            fprintf(stderr,
+                    "lindperf: LINDPERF_TSC_HZ=%s is not a rate in Hz from 1 to 1e12, so it "
+                    "is ignored; give one such as 25000000, or unset it\n",
+                    getenv("LINDPERF_TSC_HZ"));
         if (override <= 0)
             hz = lindperf__tsc_hz_reported(&source);
         if (hz <= 0) {
@@ -3203,7 +3369,7 @@ static inline int lindperf__timer_usable(lindperf_timer t)
 }
 
 /* Measured on first use and kept; lindperf_calibrate measures it again. */
-static inline double lindperf_empty_scope(lindperf_timer t)
+double lindperf_empty_scope(lindperf_timer t)
 {
     if (!lindperf__timer_usable(t))
         return 0;
@@ -3221,7 +3387,7 @@ static inline void lindperf__update_net_floor(void);
 
 /* On a shared machine the cost of a timer read drifts by up to 30% for milliseconds at a
  * time, so lindperf_run_each measures the floor again before every timed run, for that run. */
-static inline double lindperf_calibrate(lindperf_timer t)
+double lindperf_calibrate(lindperf_timer t)
 {
     if (!lindperf__timer_usable(t))
         return 0;
@@ -3240,14 +3406,15 @@ static inline void lindperf__update_net_floor(void)
     uint64_t floor = 0;
     if (lindperf__g.net && !lindperf__g.net_afterwards && lindperf__g.timer != LINDPERF_OFF)
         floor = (uint64_t)(lindperf_empty_scope(lindperf__g.timer) + 0.5);
-    __atomic_store_n(&lindperf__g.net_floor, floor, LINDPERF__RELAXED);
+    __atomic_store_n(&lindperf__net_floor, floor, LINDPERF__RELAXED);
 }
 
-static inline void lindperf_set_timer(lindperf_timer t)
+void lindperf_set_timer(lindperf_timer t)
 {
     if (t == LINDPERF_TSC && !lindperf__tsc_available()) {
-        fprintf(stderr, "lindperf: this CPU has no usable timestamp counter (" LINDPERF__TSC_READS "); "
-                        "use --perf (the clock) instead\n");
+        fprintf(stderr,
+                "lindperf: this CPU has no usable timestamp counter (" LINDPERF__TSC_READS "); "
+                "use --perf (the clock) instead\n");
         t = LINDPERF_OFF;
     }
     if (t == LINDPERF_TSC && !lindperf__tsc_invariant()) {
@@ -3263,15 +3430,15 @@ static inline void lindperf_set_timer(lindperf_timer t)
     lindperf__update_net_floor();
 }
 
-static inline void lindperf_set_net(int on)
+void lindperf_set_net(int on)
 {
     lindperf__g.net = on != 0;
     lindperf__update_net_floor();
 }
 
-static inline void lindperf_set_detail(int on) { lindperf__g.detail = on != 0; }
-static inline void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
-static inline void lindperf_set_batching(int on) { lindperf__g.solo = !on; }
+void lindperf_set_detail(int on) { lindperf__g.detail = on != 0; }
+void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
+void lindperf_set_batching(int on) { lindperf__g.solo = !on; }
 
 
 /* Drift-immune net figures. The cost of a timer read drifts by a third over milliseconds
@@ -3356,10 +3523,10 @@ static inline double lindperf__trimmed_mean(const lindperf__histogram *h, double
     }
     return sum / (double)(high - low);
 }
-static inline void lindperf_set_tree(int on) { lindperf__g.tree = on != 0; }
+void lindperf_set_tree(int on) { lindperf__g.tree = on != 0; }
 
 /* The strings must outlive the report; the array itself is copied. NULL: no order. */
-static inline void lindperf_set_module_order(const char *const *modules, size_t n)
+void lindperf_set_module_order(const char *const *modules, size_t n)
 {
     if (!modules)
         n = 0;
@@ -3449,7 +3616,8 @@ static inline size_t lindperf__module_rank(const char *module)
 static inline int lindperf__row_order(const void *a, const void *b)
 {
     const lindperf__row *x = (const lindperf__row *)a, *y = (const lindperf__row *)b;
-    size_t rx = lindperf__module_rank(x->counter->module), ry = lindperf__module_rank(y->counter->module);
+    size_t rx = lindperf__module_rank(x->counter->module),
+           ry = lindperf__module_rank(y->counter->module);
     if (rx != ry)
         return rx < ry ? -1 : 1;
     return lindperf__counter_order(&x->counter, &y->counter);
@@ -3478,9 +3646,9 @@ static inline uint64_t lindperf__minus_floor(uint64_t v, double floor)
 
 /* The row's figures from the samples that made calls: the median of the shown figures (v),
  * their spread, and the median calls and p50. */
-static inline void lindperf__figures_from_samples(lindperf__row *r, int net, double *v, double *floors,
-                                                  uint64_t *calls, uint64_t *p50, unsigned used,
-                                                  unsigned with_p50)
+static inline void lindperf__figures_from_samples(lindperf__row *r, int net, double *v,
+                                                  double *floors, uint64_t *calls, uint64_t *p50,
+                                                  unsigned used, unsigned with_p50)
 {
     r->has_avg = 1;
     r->avg = lindperf__median(v, used);
@@ -3800,7 +3968,65 @@ static inline void lindperf__snapshot_contexts(lindperf__snapshot *s)
     free(calls);
 }
 
-/* NULL when out of memory. Free with lindperf__snapshot_free. */
+/* What the report says of the run as a whole: the timer, the mode and the floor. */
+static inline void lindperf__snapshot_settings(lindperf__snapshot *s)
+{
+    s->timer = lindperf__g.timer;
+    s->net = lindperf__g.net;
+    s->detail = lindperf__g.detail;
+    s->tree = lindperf__g.tree;
+    s->floor = lindperf__g.timer != LINDPERF_OFF ? lindperf_empty_scope(lindperf__g.timer) : 0;
+    s->tsc_hz = s->timer == LINDPERF_TSC ? lindperf_tsc_hz() : 0;
+    s->tsc_hz_source = s->tsc_hz > 0 ? lindperf__g.tsc_hz_source : NULL;
+    s->repetitions = lindperf__g.runs ? lindperf__g.sample_stride : lindperf__repetitions();
+    s->runs = lindperf__g.runs;
+    s->batched = lindperf__g.batched;
+    s->program = lindperf__g.program;
+}
+
+/* Row i: counter i's sums, distribution (summed into h, the caller's scratch), and what
+ * discovery and the timed runs learnt of it. */
+static inline void lindperf__snapshot_row_locked(lindperf__snapshot *s, uint32_t i,
+                                                 lindperf__histogram *h)
+{
+    lindperf__row *row = &s->rows[i];
+    const lindperf__stats *stats = &lindperf__g.stats[i];
+    lindperf__slot sum = lindperf__sum_locked(i);
+    lindperf__distribution_locked(i, h);
+    row->counter = lindperf__g.counters[i];
+    row->calls = sum.calls;
+    row->total = sum.total;
+    row->has_distribution = h->count > 0;
+    row->min = lindperf__percentile_of(h, 0);
+    row->p50 = lindperf__percentile_of(h, 50);
+    row->p99 = lindperf__percentile_of(h, 99);
+    row->max = lindperf__percentile_of(h, 100);
+    row->reached = (int)__atomic_load_n(&stats->reached, LINDPERF__RELAXED);
+    row->timed = (int)stats->timed;
+    row->recursed = (int)__atomic_load_n(&stats->recursed, LINDPERF__RELAXED);
+    row->outer_calls = sum.calls - (row->recursed ? lindperf__load(&stats->nested) : 0);
+    row->floor = stats->floor > 0 ? stats->floor : s->floor;
+    lindperf__row_from_samples(row, s->net);
+}
+
+/* The lowest and highest floor measured before the timed runs, for the timer line. */
+static inline void lindperf__snapshot_floor_range(lindperf__snapshot *s)
+{
+    s->floor_low = s->floor_high = s->floor;
+    for (size_t i = 0, first = 1; i < s->count; i++) {
+        const lindperf__row *row = &s->rows[i];
+        if (!row->timed || !row->calls)
+            continue;
+        if (first || row->floor < s->floor_low)
+            s->floor_low = row->floor;
+        if (first || row->floor > s->floor_high)
+            s->floor_high = row->floor;
+        first = 0;
+    }
+}
+
+/* Everything a report needs, copied out under the lock once, so that formatting never
+ * touches the counters. NULL when out of memory. Free with lindperf__snapshot_free. */
 static inline lindperf__snapshot *lindperf__snapshot_take(void)
 {
     lindperf__init();
@@ -3814,53 +4040,15 @@ static inline lindperf__snapshot *lindperf__snapshot_take(void)
         free(h);
         return NULL;
     }
-    s->timer = lindperf__g.timer;
-    s->net = lindperf__g.net;
-    s->detail = lindperf__g.detail;
-    s->tree = lindperf__g.tree;
-    s->floor = lindperf__g.timer != LINDPERF_OFF ? lindperf_empty_scope(lindperf__g.timer) : 0;
-    s->tsc_hz = s->timer == LINDPERF_TSC ? lindperf_tsc_hz() : 0;
-    s->tsc_hz_source = s->tsc_hz > 0 ? lindperf__g.tsc_hz_source : NULL;
     s->count = n;
     s->rows = rows;
-    s->repetitions = lindperf__g.runs ? lindperf__g.sample_stride : lindperf__repetitions();
-    s->runs = lindperf__g.runs;
-    s->batched = lindperf__g.batched;
-    s->program = lindperf__g.program;
-
+    lindperf__snapshot_settings(s);
     pthread_mutex_lock(&lindperf__lock);
-    for (uint32_t i = 0; i < n; i++) {
-        lindperf__slot sum = lindperf__sum_locked(i);
-        lindperf__distribution_locked(i, h);
-        rows[i].counter = lindperf__g.counters[i];
-        rows[i].calls = sum.calls;
-        rows[i].total = sum.total;
-        rows[i].has_distribution = h->count > 0;
-        rows[i].min = lindperf__percentile_of(h, 0);
-        rows[i].p50 = lindperf__percentile_of(h, 50);
-        rows[i].p99 = lindperf__percentile_of(h, 99);
-        rows[i].max = lindperf__percentile_of(h, 100);
-        rows[i].reached = (int)__atomic_load_n(&lindperf__g.stats[i].reached, LINDPERF__RELAXED);
-        rows[i].timed = (int)lindperf__g.stats[i].timed;
-        rows[i].recursed = (int)__atomic_load_n(&lindperf__g.stats[i].recursed, LINDPERF__RELAXED);
-        rows[i].outer_calls = sum.calls - (rows[i].recursed ? lindperf__load(&lindperf__g.stats[i].nested) : 0);
-        rows[i].floor = lindperf__g.stats[i].floor > 0 ? lindperf__g.stats[i].floor : s->floor;
-        lindperf__row_from_samples(&rows[i], s->net);
-    }
+    for (uint32_t i = 0; i < n; i++)
+        lindperf__snapshot_row_locked(s, i, h);
     pthread_mutex_unlock(&lindperf__lock);
     free(h);
-
-    s->floor_low = s->floor_high = s->floor;
-    for (size_t i = 0, first = 1; i < n; i++) {
-        if (!rows[i].timed || !rows[i].calls)
-            continue;
-        if (first || rows[i].floor < s->floor_low)
-            s->floor_low = rows[i].floor;
-        if (first || rows[i].floor > s->floor_high)
-            s->floor_high = rows[i].floor;
-        first = 0;
-    }
-
+    lindperf__snapshot_floor_range(s);
     qsort(rows, n, sizeof *rows, lindperf__row_order);
     lindperf__snapshot_contexts(s);
     return s;
@@ -3968,7 +4156,9 @@ static inline void lindperf__put_section(FILE *out, const char *title,
                                          const char *third, const char *fourth, int detail)
 {
     size_t width = detail > 1 ? LINDPERF_REPORT_WIDTH_SPREAD
-                 : detail ? LINDPERF_REPORT_WIDTH_DETAIL : LINDPERF_REPORT_WIDTH, len = strlen(title);
+                   : detail   ? LINDPERF_REPORT_WIDTH_DETAIL
+                              : LINDPERF_REPORT_WIDTH;
+    size_t len = strlen(title);
     size_t left = len < width ? (width - len) / 2 : 0;
     for (size_t i = 0; i < left; i++)
         fputc('-', out);
@@ -3988,7 +4178,8 @@ static inline void lindperf__put_section(FILE *out, const char *title,
     lindperf__put_rule(out, width);
 }
 
-static inline void lindperf__put_detail(FILE *out, const lindperf__snapshot *s, const lindperf__row *r)
+static inline void lindperf__put_detail(FILE *out, const lindperf__snapshot *s,
+                                        const lindperf__row *r)
 {
     if (!s->detail)
         return;
@@ -4005,7 +4196,8 @@ static inline void lindperf__put_row(FILE *out, const lindperf__snapshot *s, con
     lindperf__put_cell(out, r->counter->name, LINDPERF_NAME_WIDTH, 0);
     fprintf(out, " %*llu", LINDPERF_CALLS_WIDTH, (unsigned long long)r->calls);
     if (r->total == UINT64_MAX) {
-        fprintf(out, " %*s %*s", LINDPERF_VALUE_WIDTH, "saturated", LINDPERF_VALUE_WIDTH, "saturated");
+        fprintf(out, " %*s %*s", LINDPERF_VALUE_WIDTH, "saturated", LINDPERF_VALUE_WIDTH,
+                "saturated");
     } else {
         lindperf__put_value(out, s, (double)r->total, 1);
         lindperf__put_value(out, s, lindperf__avg(r), 1);
@@ -4031,8 +4223,10 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
         lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
         fputs(" ns", out);
     } else {
-        fprintf(out, "timer: " LINDPERF__TSC_TITLE " %.3f " LINDPERF__TSC_HZ_UNIT " (%s); empty scope ",
-                s->tsc_hz / LINDPERF__TSC_HZ_SCALE, s->tsc_hz_source ? s->tsc_hz_source : "unknown");
+        const char *source = s->tsc_hz_source ? s->tsc_hz_source : "unknown";
+        fprintf(out, "timer: " LINDPERF__TSC_TITLE " %.3f " LINDPERF__TSC_HZ_UNIT " (%s); ",
+                s->tsc_hz / LINDPERF__TSC_HZ_SCALE, source);
+        fputs("empty scope ", out);
         lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
         fputs(" " LINDPERF__TSC_UNIT " = ", out);
         lindperf__put_floor(out, s->floor_low, s->floor_high, s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0);
@@ -4115,8 +4309,8 @@ static inline void lindperf__put_tree(FILE *out, const lindperf__snapshot *s)
 #define LINDPERF__UNFINISHED_LABEL \
     "reached, but no scope ended in its timed run (longjmp, thread cancellation, exit, " \
     "or not reached again): "
-static inline void lindperf__put_unreached(FILE *out, const lindperf__snapshot *s, const char *label,
-                                           int reached, int timed)
+static inline void lindperf__put_unreached(FILE *out, const lindperf__snapshot *s,
+                                           const char *label, int reached, int timed)
 {
     int first = 1;
     for (size_t i = 0; i < s->count; i++) {
@@ -4178,7 +4372,8 @@ static inline int lindperf__report_snapshot(FILE *out, const lindperf__snapshot 
     return lindperf__finish(out);
 }
 
-static inline int lindperf__with_snapshot(FILE *out, int (*write)(FILE *, const lindperf__snapshot *))
+static inline int lindperf__with_snapshot(FILE *out,
+                                          int (*write)(FILE *, const lindperf__snapshot *))
 {
     if (!out)
         return -1;
@@ -4192,7 +4387,7 @@ static inline int lindperf__with_snapshot(FILE *out, int (*write)(FILE *, const 
     return status;
 }
 
-static inline int lindperf_report(FILE *out)
+int lindperf_report(FILE *out)
 {
     lindperf__storage_warn();
     return lindperf__with_snapshot(out, lindperf__report_snapshot);
@@ -4282,7 +4477,8 @@ static inline void lindperf__json_samples(FILE *out, const lindperf__row *r)
         lindperf__json_double(out, "gross", sample->gross, sample->calls > 0);
         fputs(", ", out);
         lindperf__json_double(out, "net", sample->net, sample->calls > 0 && sample->has_net);
-        lindperf__json_number_or_null(out, "p50", sample->p50, sample->calls > 0 && sample->has_p50);
+        lindperf__json_number_or_null(out, "p50", sample->p50,
+                                      sample->calls > 0 && sample->has_p50);
         fputc('}', out);
     }
     fputc(']', out);
@@ -4324,7 +4520,9 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
 
     fprintf(out, "{\n  \"schema\": 2,\n  \"timer\": \"%s\",\n  \"unit\": \"%s\",\n",
-            s->timer == LINDPERF_TSC ? LINDPERF__TSC_NAME : s->timer == LINDPERF_CLOCK ? "clock" : "off",
+            s->timer == LINDPERF_TSC     ? LINDPERF__TSC_NAME
+            : s->timer == LINDPERF_CLOCK ? "clock"
+                                         : "off",
             s->timer == LINDPERF_TSC ? LINDPERF__TSC_UNIT : "ns");
     if (s->tsc_hz > 0)
         fprintf(out, "  \"tsc_hz\": %.1f,\n", s->tsc_hz);
@@ -4337,7 +4535,8 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
     else
         fputs(",\n  \"empty_scope\": null,\n", out);
     fprintf(out, "  \"net\": %s,\n", s->net ? "true" : "false");
-    fprintf(out, "  \"mode\": \"%s\",\n  \"repetitions\": %u,\n  \"runs\": %zu,\n  \"detail\": %s,\n",
+    fprintf(out,
+            "  \"mode\": \"%s\",\n  \"repetitions\": %u,\n  \"runs\": %zu,\n  \"detail\": %s,\n",
             s->batched ? "batched" : "solo", s->repetitions, s->runs, s->detail ? "true" : "false");
     fputs("  \"program\": ", out);
     lindperf__json_string(out, s->program);
@@ -4359,7 +4558,8 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
         lindperf__json_string(out, r->counter->name);
         fprintf(out, ", \"calls\": %llu", (unsigned long long)r->calls);
         fprintf(out, ", \"total\": %llu, \"saturated\": %s, \"avg\": %.3f",
-                (unsigned long long)r->total, r->total == UINT64_MAX ? "true" : "false", lindperf__avg(r));
+                (unsigned long long)r->total, r->total == UINT64_MAX ? "true" : "false",
+                lindperf__avg(r));
         lindperf__json_number_or_null(out, "min", r->min, r->has_distribution);
         lindperf__json_number_or_null(out, "p50", r->p50, r->has_distribution);
         lindperf__json_number_or_null(out, "p99", r->p99, r->has_distribution);
@@ -4377,7 +4577,7 @@ static inline int lindperf__json_snapshot(FILE *out, const lindperf__snapshot *s
     return lindperf__finish(out);
 }
 
-static inline int lindperf_write_json(FILE *out)
+int lindperf_write_json(FILE *out)
 {
     return lindperf__with_snapshot(out, lindperf__json_snapshot);
 }
@@ -4430,7 +4630,7 @@ static inline int lindperf__csv_snapshot(FILE *out, const lindperf__snapshot *s)
     return lindperf__finish(out);
 }
 
-static inline int lindperf_write_csv(FILE *out)
+int lindperf_write_csv(FILE *out)
 {
     return lindperf__with_snapshot(out, lindperf__csv_snapshot);
 }
@@ -4463,7 +4663,7 @@ static inline int lindperf__tree_csv_snapshot(FILE *out, const lindperf__snapsho
     return lindperf__finish(out);
 }
 
-static inline int lindperf_write_tree_csv(FILE *out)
+int lindperf_write_tree_csv(FILE *out)
 {
     return lindperf__with_snapshot(out, lindperf__tree_csv_snapshot);
 }
@@ -4473,8 +4673,9 @@ static inline int lindperf_write_tree_csv(FILE *out)
  * stddev aggregates. Times are per call in ns (cycles converted with the TSC frequency);
  * lindperf measures wall time, so cpu_time repeats real_time. */
 static inline void lindperf__gbench_entry(FILE *out, const char **separator, const lindperf__row *r,
-                                          size_t family, const char *aggregate, unsigned repetitions,
-                                          unsigned index, uint64_t iterations, double ns)
+                                          size_t family, const char *aggregate,
+                                          unsigned repetitions, unsigned index, uint64_t iterations,
+                                          double ns)
 {
     fprintf(out, "%s    {\"name\": ", *separator);
     if (aggregate) {
@@ -4487,12 +4688,14 @@ static inline void lindperf__gbench_entry(FILE *out, const char **separator, con
     } else {
         lindperf__json_string(out, r->counter->name);
     }
-    fprintf(out, ", \"family_index\": %zu, \"per_family_instance_index\": 0, \"run_name\": ", family);
+    fprintf(out,
+            ", \"family_index\": %zu, \"per_family_instance_index\": 0, \"run_name\": ", family);
     lindperf__json_string(out, r->counter->name);
-    fprintf(out, ", \"run_type\": \"%s\", \"repetitions\": %u, ", aggregate ? "aggregate" : "iteration",
-            repetitions);
+    fprintf(out, ", \"run_type\": \"%s\", \"repetitions\": %u, ",
+            aggregate ? "aggregate" : "iteration", repetitions);
     if (aggregate)
-        fprintf(out, "\"threads\": 1, \"aggregate_name\": \"%s\", \"aggregate_unit\": \"time\", ", aggregate);
+        fprintf(out, "\"threads\": 1, \"aggregate_name\": \"%s\", \"aggregate_unit\": \"time\", ",
+                aggregate);
     else
         fprintf(out, "\"repetition_index\": %u, \"threads\": 1, ", index);
     fprintf(out, "\"iterations\": %llu, ", (unsigned long long)iterations);
@@ -4532,8 +4735,12 @@ static inline int lindperf__gbench_snapshot(FILE *out, const lindperf__snapshot 
     fprintf(out, ",\n    \"num_cpus\": %ld,\n    \"mhz_per_cpu\": %.0f,\n", cpus > 0 ? cpus : 1,
             s->tsc_hz / 1e6);
     fputs("    \"cpu_scaling_enabled\": false,\n    \"caches\": [],\n"
-          "    \"library_build_type\": \"release\",\n    \"library\": \"lindperf " LINDPERF_VERSION "\",\n", out);
-    fprintf(out, "    \"lindperf_timer\": \"%s\",\n    \"lindperf_net\": %s,\n    \"lindperf_mode\": \"%s\"\n  },\n",
+          "    \"library_build_type\": \"release\",\n"
+          "    \"library\": \"lindperf " LINDPERF_VERSION "\",\n", out);
+    fprintf(out,
+            "    \"lindperf_timer\": \"%s\",\n"
+            "    \"lindperf_net\": %s,\n"
+            "    \"lindperf_mode\": \"%s\"\n  },\n",
             s->timer == LINDPERF_TSC ? "tsc" : "clock", s->net ? "true" : "false",
             s->batched ? "batched" : "solo");
     fputs("  \"benchmarks\": [", out);
@@ -4544,7 +4751,8 @@ static inline int lindperf__gbench_snapshot(FILE *out, const lindperf__snapshot 
         if (!r->calls)
             continue;
         unsigned n = 0;
-        double sum = 0, squares = 0, *v = (double *)malloc(((size_t)r->sample_count + 1) * sizeof *v);
+        double sum = 0, squares = 0,
+               *v = (double *)malloc(((size_t)r->sample_count + 1) * sizeof *v);
         if (!v)
             return -1;
         for (unsigned j = 0; j < r->sample_count; j++) {
@@ -4566,7 +4774,8 @@ static inline int lindperf__gbench_snapshot(FILE *out, const lindperf__snapshot 
             squares += (v[j] - mean) * (v[j] - mean);
         if (n > 1) {
             lindperf__gbench_entry(out, &separator, r, family, "mean", n, 0, n, mean);
-            lindperf__gbench_entry(out, &separator, r, family, "median", n, 0, n, lindperf__median(v, n));
+            lindperf__gbench_entry(out, &separator, r, family, "median", n, 0, n,
+                                   lindperf__median(v, n));
             lindperf__gbench_entry(out, &separator, r, family, "stddev", n, 0, n,
                                    lindperf__sqrt(squares / (n - 1)));
         }
@@ -4577,7 +4786,7 @@ static inline int lindperf__gbench_snapshot(FILE *out, const lindperf__snapshot 
     return lindperf__finish(out);
 }
 
-static inline int lindperf_write_gbench(FILE *out)
+int lindperf_write_gbench(FILE *out)
 {
     return lindperf__with_snapshot(out, lindperf__gbench_snapshot);
 }
@@ -4755,7 +4964,7 @@ static inline void lindperf__remember_program(int argc, char **argv)
     lindperf__g.command_line = command_line;
 }
 
-static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
+int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
                                           size_t why_size)
 {
     lindperf__options o;
@@ -4767,7 +4976,8 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
                                       o.timer_flag);
     double hz;
     if (o.timer == LINDPERF_TSC && lindperf__tsc_hz_override(&hz) < 0)
-        return lindperf__option_error(why, why_size, "lindperf: LINDPERF_TSC_HZ=%s is not a rate in "
+        return lindperf__option_error(why, why_size,
+                                      "lindperf: LINDPERF_TSC_HZ=%s is not a rate in "
                                       "Hz from 1 to 1e12; give one such as 25000000, or unset it",
                                       getenv("LINDPERF_TSC_HZ"));
     for (size_t i = 0; i < o.only_count; i++)
@@ -4910,7 +5120,8 @@ static inline void lindperf__distribution_of(uint32_t i, lindperf__histogram *h)
 }
 
 /* The p50 of what a run added to counter i's distribution: after less before. */
-static inline uint64_t lindperf__run_p50(uint32_t i, lindperf__histogram *before, lindperf__histogram *after)
+static inline uint64_t lindperf__run_p50(uint32_t i, lindperf__histogram *before,
+                                         lindperf__histogram *after)
 {
     lindperf__distribution_of(i, after);
     for (uint32_t b = 0; b < LINDPERF__BUCKETS; b++)
@@ -4931,7 +5142,8 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
 {
     lindperf__globals *g = &lindperf__g;
     lindperf__slot *before = (lindperf__slot *)calloc(2 * m, sizeof *before);   /* ... nested */
-    lindperf__histogram *distributions = g->detail ? (lindperf__histogram *)malloc(2 * sizeof *distributions) : NULL;
+    lindperf__histogram *distributions =
+        g->detail ? (lindperf__histogram *)malloc(2 * sizeof *distributions) : NULL;
     if (!before || (g->detail && !distributions)) {
         free(before);
         free(distributions);
@@ -4969,7 +5181,8 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
 
     uint64_t controls = g->control ? lindperf__load(&g->control->count) : 0;
     int from_controls = g->net && controls >= LINDPERF__CONTROL_MIN;
-    double run_floor = from_controls ? lindperf__trimmed_mean(g->control, LINDPERF__CONTROL_TRIM) : floor;
+    double run_floor =
+        from_controls ? lindperf__trimmed_mean(g->control, LINDPERF__CONTROL_TRIM) : floor;
     double p50_floor = run_floor;
     if (from_controls) {
         g->control->min = 0;
@@ -4985,7 +5198,8 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
         sample->total = after.total == UINT64_MAX ? UINT64_MAX : after.total - before[k].total;
         sample->outer_calls = sample->calls -
                               (lindperf__load(&g->stats[i].nested) - before[m + k].calls);
-        sample->gross = sample->outer_calls ? (double)sample->total / (double)sample->outer_calls : 0;
+        sample->gross =
+            sample->outer_calls ? (double)sample->total / (double)sample->outer_calls : 0;
         sample->floor = run_floor;
         sample->has_net = g->net;
         sample->net = sample->gross - run_floor;
@@ -5041,7 +5255,8 @@ static inline int lindperf__prepare_samples(void)
     free(g->sample_count);
     g->samples = NULL;
     g->sample_count = NULL;
-    fprintf(stderr, "lindperf: out of memory for the samples of %zu counters; nothing is timed\n", g->count);
+    fprintf(stderr, "lindperf: out of memory for the samples of %zu counters; nothing is timed\n",
+            g->count);
     return -1;
 }
 
@@ -5049,8 +5264,9 @@ static inline int lindperf__prepare_samples(void)
  * machine spreads over the counters instead of landing on one. A batch whose live scopes
  * nested is timed again one counter per run, for that repetition. */
 static inline void lindperf__timed_runs(lindperf_timer t, int (*workload)(void *), void *arg,
-                                        const uint32_t *candidates, size_t n, const size_t *batch_of,
-                                        size_t batches, int shown, int *status)
+                                        const uint32_t *candidates, size_t n,
+                                        const size_t *batch_of, size_t batches, int shown,
+                                        int *status)
 {
     lindperf__globals *g = &lindperf__g;
     uint32_t *members = (uint32_t *)malloc((n + 1) * sizeof *members);
@@ -5062,7 +5278,8 @@ static inline void lindperf__timed_runs(lindperf_timer t, int (*workload)(void *
             for (size_t k = 0; k < n; k++)
                 if (batch_of[k] == b)
                     members[m++] = candidates[k];
-            lindperf__progress(shown, g->counters[members[0]]->name, m - 1, ++g->runs, runs, repetition);
+            lindperf__progress(shown, g->counters[members[0]]->name, m - 1, ++g->runs, runs,
+                               repetition);
             if (!lindperf__timed_run(t, members, m, repetition, workload, arg, status))
                 continue;
             fprintf(stderr, "lindperf: in a batched run, a scope of %s ended inside one of %s, "
@@ -5071,7 +5288,8 @@ static inline void lindperf__timed_runs(lindperf_timer t, int (*workload)(void *
                     g->counters[g->nested_inner]->name, g->counters[g->nested_outer]->name, m);
             runs += m;
             for (size_t k = 0; k < m; k++) {
-                lindperf__progress(shown, g->counters[members[k]]->name, 0, ++g->runs, runs, repetition);
+                lindperf__progress(shown, g->counters[members[k]]->name, 0, ++g->runs, runs,
+                                   repetition);
                 lindperf__timed_run(t, &members[k], 1, repetition, workload, arg, status);
             }
         }
@@ -5079,7 +5297,7 @@ static inline void lindperf__timed_runs(lindperf_timer t, int (*workload)(void *
     free(members);
 }
 
-static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg, FILE *out)
+int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg, FILE *out)
 {
     if (!workload)
         return -1;
@@ -5122,7 +5340,8 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
         g->net_afterwards = 0;
         lindperf__update_net_floor();
     } else if (!candidates || !batch_of) {
-        fprintf(stderr, "lindperf: out of memory for the plan of %zu counters; nothing is timed\n", g->count);
+        fprintf(stderr, "lindperf: out of memory for the plan of %zu counters; nothing is timed\n",
+                g->count);
     }
     free(candidates);
     free(batch_of);
@@ -5145,10 +5364,12 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
     return status ? status : written;
 }
 
+#endif /* LINDPERF_IMPLEMENTATION */
+
 #else /* !LIND_PERF */
 
 /* ---------------------------------------------------------------------------------------
- * 7. THE DISABLED TWINS
+ * 13. THE DISABLED TWINS
  *
  * Without LIND_PERF a counter is a forward declaration of a struct that is never
  * completed, and a scope is one as well (a static_assert in C++, where a repeated local
@@ -5170,7 +5391,8 @@ static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg)
 #define lindperf_scope_end(scope) ((void)0)
 #define lindperf_black_box(ptr) ((void)0)
 
-static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
+#ifdef LINDPERF_HOST
+LINDPERF__API int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
                                           size_t why_size)
 {
     lindperf__options o;
@@ -5197,7 +5419,8 @@ static inline int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer
                                   "-DLIND_PERF, or drop the flag", o.first_flag);
 }
 
-static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg, FILE *out)
+static inline int lindperf_run_each(lindperf_timer t, int (*workload)(void *arg), void *arg,
+                                    FILE *out)
 {
     (void)t;
     (void)out;
@@ -5210,22 +5433,43 @@ static inline void lindperf_set_detail(int on) { (void)on; }
 static inline void lindperf_set_tree(int on) { (void)on; }
 static inline void lindperf_set_repeat(unsigned n) { (void)n; }
 static inline void lindperf_set_batching(int on) { (void)on; }
-static inline void lindperf_set_module_order(const char *const *modules, size_t n) { (void)modules; (void)n; }
+static inline void lindperf_set_module_order(const char *const *modules, size_t n)
+{
+    (void)modules;
+    (void)n;
+}
 static inline void lindperf_reset_all(void) {}
 static inline void lindperf_enable_only(const lindperf_counter *c) { (void)c; }
 static inline void lindperf_enable_discovery(void) {}
 static inline size_t lindperf_counter_count(void) { return 0; }
 static inline const lindperf_counter *lindperf_counter_at(size_t i) { (void)i; return NULL; }
-static inline const lindperf_counter *lindperf_find(const char *full_name) { (void)full_name; return NULL; }
+static inline const lindperf_counter *lindperf_find(const char *full_name)
+{
+    (void)full_name;
+    return NULL;
+}
 static inline const char *lindperf_counter_name(const lindperf_counter *c) { (void)c; return NULL; }
-static inline const char *lindperf_counter_module(const lindperf_counter *c) { (void)c; return NULL; }
+static inline const char *lindperf_counter_module(const lindperf_counter *c)
+{
+    (void)c;
+    return NULL;
+}
 static inline uint64_t lindperf_counter_calls(const lindperf_counter *c) { (void)c; return 0; }
 static inline uint64_t lindperf_counter_total(const lindperf_counter *c) { (void)c; return 0; }
 static inline uint64_t lindperf_counter_min(const lindperf_counter *c) { (void)c; return 0; }
 static inline uint64_t lindperf_counter_max(const lindperf_counter *c) { (void)c; return 0; }
-static inline uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p) { (void)c; (void)p; return 0; }
+static inline uint64_t lindperf_counter_percentile(const lindperf_counter *c, double p)
+{
+    (void)c;
+    (void)p;
+    return 0;
+}
 static inline int lindperf_counter_reached(const lindperf_counter *c) { (void)c; return 0; }
-static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c) { (void)c; return NULL; }
+static inline const lindperf_counter *lindperf_counter_parent(const lindperf_counter *c)
+{
+    (void)c;
+    return NULL;
+}
 static inline int lindperf_context_at(size_t i, lindperf_context *out)
 {
     (void)i;
@@ -5244,6 +5488,7 @@ static inline int lindperf_write_json(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_csv(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_tree_csv(FILE *out) { (void)out; return 0; }
 static inline int lindperf_write_gbench(FILE *out) { (void)out; return 0; }
+#endif /* LINDPERF_HOST */
 
 #endif /* LIND_PERF */
 

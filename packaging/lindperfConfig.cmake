@@ -1,6 +1,6 @@
 # find_package(lindperf) support. lindperf is header-only, so this only describes it:
 #
-#     find_package(lindperf 0.2 REQUIRED)
+#     find_package(lindperf 0.3 REQUIRED)
 #     target_link_libraries(app PRIVATE lindperf::lindperf)
 #     target_compile_definitions(app PRIVATE LIND_PERF)     # in the builds that measure
 #

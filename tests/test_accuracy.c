@@ -19,6 +19,7 @@
  * Every attempt prints its figures.
  */
 #define _GNU_SOURCE
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -351,7 +352,7 @@ static void net_subtracts_the_floor_rounded_and_clamps_at_zero(void **state)
     lindperf_set_net(1);
     uint64_t floor = (uint64_t)(lindperf_empty_scope(LINDPERF_CLOCK) + 0.5);
     assert_true(floor > 0);
-    assert_int_equal(lindperf__g.net_floor, floor);
+    assert_int_equal(lindperf__net_floor, floor);
     assert_int_equal(lindperf__interval(1000, 1000 + floor + 7), 7);
     assert_int_equal(lindperf__interval(1000, 1000 + floor), 0);
     assert_int_equal(lindperf__interval(1000, 1000 + floor - 1), 0);

@@ -4,6 +4,7 @@
  * warned about, and that batch is timed again one counter per run. The workload notes
  * which counters were live in each invocation; nothing is timed. */
 #define _GNU_SOURCE
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

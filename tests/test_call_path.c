@@ -2,6 +2,7 @@
  * several callers sits under each of them with the calls made there, its own children are
  * split by context, self times add up to their root, and recursion makes no cycle. */
 #define _GNU_SOURCE
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,4 +1,5 @@
 /* The header's CSV writer: quoting, and one line per called counter. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 
 static void csv_quotes_fields_with_commas_quotes_and_line_breaks(void **state)

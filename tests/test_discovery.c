@@ -2,6 +2,7 @@
  * run reached, in registry order (by module, then where each counter is defined: here, the
  * order of the lines below). The workload counts its own invocations, so the tests know
  * which run is which. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -9,6 +9,7 @@
  * a check that misses is measured again at most twice; the tolerances are never widened.
  */
 #define _GNU_SOURCE
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

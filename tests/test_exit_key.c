@@ -3,6 +3,7 @@
  * thread's table is not folded at its exit. Its figures must stay exact all the same (the
  * table stays on the list, summed like a live one). A constructor that runs before
  * lindperf's makes the 32 keys. Other C libraries never allocate there: nothing to check. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

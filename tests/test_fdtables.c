@@ -1,5 +1,6 @@
 /* The example's per-cage virtual fd table: allocation, translation, close, the bound that
  * rejects out-of-range fds before the kernel, and double close. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <errno.h>
 
 #include "fdtables.h"
+#include "lindperf.h"   /* the module under test measures: the library's code is here */
 
 enum { CAGE = 1, OTHER_CAGE = 2 };
 

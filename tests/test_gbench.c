@@ -5,6 +5,7 @@
  * repetitions, by the NAME_mean, NAME_median and NAME_stddev "aggregate" entries. The file
  * is read back with the tools' own JSON reader; the figures are checked against the
  * samples that lindperf kept, not against time. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

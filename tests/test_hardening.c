@@ -1,6 +1,7 @@
 /* Bad conditions the header must survive with a documented result: a total that would
  * pass 64 bits, a workload that forks (with other threads busy in the registry), a
  * timestamp counter that is not there, and odd arguments to the host functions. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -2,6 +2,7 @@
  * lindperf__bucket_low) and the percentile read from it (lindperf__percentile_of).
  * The bucket map is checked exhaustively for small values, around every power of two, and
  * on a fixed pseudo-random sample of the whole 64-bit range. Nothing here is timed. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -19,6 +19,7 @@ reports_counter() { grep -q '^consumer::work  *1000 ' "$1"; }
 
 mkdir -p "$tmp/src"
 cat >"$tmp/src/consumer.c" <<'EOF'
+#define LINDPERF_IMPLEMENTATION   /* the one file of the program with the library's code */
 #include <lindperf.h>
 
 LINDPERF_COUNTER(consumer, work);

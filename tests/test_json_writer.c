@@ -1,5 +1,6 @@
 /* The header's JSON writer: escapes, UTF-8, awkward names and the real counters, each
  * checked by an RFC 8259 checker of its own (the tools' reader is tests/test_json_reader.c). */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 
 /* --- a JSON checker (RFC 8259), strict about UTF-8, so the JSON tests can fail */

@@ -5,6 +5,7 @@
  * machine: under the clock timer the library reads CLOCK_MONOTONIC, so a scope's interval
  * contains every clock reading taken inside it and is contained by readings taken just
  * outside it. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

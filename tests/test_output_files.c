@@ -1,5 +1,6 @@
 /* The files that --perf-json and its kin ask for: written beside the old one and renamed
  * over it, so that a write that fails leaves the old file whole and no temporary behind. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 
 #include <dirent.h>

@@ -2,6 +2,7 @@
  * all but two of the threads that record at once share the overflow table, and still
  * nothing is lost. Nothing here asserts a speed; totals are checked against clock bounds
  * as in test_lossless.c. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

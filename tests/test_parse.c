@@ -2,6 +2,7 @@
  * arguments are the host's and which the program's, how argv is left, and every bad use,
  * which must end the program with status 2 and one "lindperf:" line on stderr (checked in
  * a forked child). */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,6 +1,7 @@
 /* The registry: counters defined in several .c files (tests/parts/registry/) all show up,
  * under their display names, in module order then definition order, and a counter defined
  * in one file is usable from another through LINDPERF_DECLARE. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,6 @@
 /* The report's figures: units from ns to s and from cyc to Tcyc, the exact average, and
  * a saturated total. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 
 static void clock_values_scale_through_ns_us_ms_and_s(void **state)

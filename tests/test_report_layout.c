@@ -1,6 +1,7 @@
 /* The report's layout: the reference's golden text, the 97-column lines, the section header
  * and the timer line. Exact figures come from snapshots built by hand and written with
  * lindperf__report_snapshot, so the golden text needs no timer. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 
 static void report_matches_the_reference_layout_with_exact_averages(void **state)

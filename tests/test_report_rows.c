@@ -1,6 +1,7 @@
 /* Which rows and sections the report prints, in which order, from hand-made snapshots and
  * from the real counters (checked for structure: sections, order, widths, call counts),
  * and what a writer returns when it cannot write. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 
 static void counters_without_calls_get_no_row_and_silent_modules_no_section(void **state)

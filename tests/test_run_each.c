@@ -1,5 +1,6 @@
 /* lindperf_run_each: one discovery run, then one timed run per reached counter, and the
  * status it returns. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 
 typedef struct workload_log {

@@ -4,6 +4,7 @@
  * Nothing here asserts a speed. Where a test needs to know that some work was inside an
  * interval, the work spins until the clock has advanced by SPIN_NS, so the interval is at
  * least that long on any machine, however loaded: a lower bound, never an upper one. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

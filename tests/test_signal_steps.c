@@ -8,6 +8,7 @@
  *
  * The single thread of this program is stepped, so that its first scope is a stepped one.
  * Other platforms skip: aarch64 has no single-step flag that user code can set. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -8,6 +8,7 @@
  * Nothing here depends on speed: each thread waits for a number of interruptions, not for
  * a time, and PATIENCE_NS only bounds a hang. */
 #define _GNU_SOURCE
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -1,5 +1,6 @@
 /* The example's dispatcher: per-cage handler tables, grate interposition, the copy between
  * cages, and whole calls through lind_common -> threei -> rawposix -> fdtables -> libc. */
+#define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -8,6 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cat > "$tmp/object.c" <<'C'
+#define LINDPERF_IMPLEMENTATION
 #include "lindperf.h"
 LINDPERF_COUNTER(object, scoped);
 void object_scope(void) { LINDPERF_SCOPE(object, scoped); }

@@ -9,6 +9,7 @@
 
 #include "lind_boot.h"
 #include "lind_common.h"
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code is compiled here, once */
 #include "lindperf.h"
 #include "rawposix.h"
 #include "threei.h"

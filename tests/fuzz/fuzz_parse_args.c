@@ -14,6 +14,7 @@
  * And for the measuring build, on success: every --perf* option taken is spelled as the
  * manual lists it, and the settings of --perf-repeat, --perf-solo, --perf-gbench and
  * --perf-tree-csv are the ones given, read here independently of the header's table. */
+#define LINDPERF_IMPLEMENTATION   /* the program: the library's code, once */
 #include "lindperf.h"
 
 #include <stdint.h>

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 
 LINDPERF_COUNTER(labels, normal);

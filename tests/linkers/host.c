@@ -1,5 +1,6 @@
 /* The workload calls parse 3 times and store 5 times; tests/check/linkers.sh reads the
  * calls from --perf-csv. */
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 
 int linkers_parse(int x);

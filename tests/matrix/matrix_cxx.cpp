@@ -1,6 +1,7 @@
 // The compile matrix in C++: a C++ module (scopes in a method, a lambda, a template, and
 // one left by an exception) and a C++ host, linked with the C module built by the C
 // compiler, so both languages share one registry.
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 
 #include <cstdlib>

@@ -2,6 +2,7 @@
  * LIND_PERF is on and nothing at all when it is off. A scope of its own on a counter it
  * only declares covers LINDPERF_DECLARE. Exits 0 when every check passed. */
 #define _POSIX_C_SOURCE 200809L   /* open_memstream, under the strict standards */
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 
 #include <stdlib.h>

@@ -2,6 +2,7 @@
  * counts that the report must hold. */
 #include <stdio.h>
 #include <string.h>
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 #include "mixed.h"
 

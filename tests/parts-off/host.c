@@ -2,6 +2,7 @@
  * program's own arguments through. Prints the timer and what is left of argv. */
 #include <stdio.h>
 
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 
 static int workload(void *arg)

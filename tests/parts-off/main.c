@@ -1,5 +1,6 @@
 /* A program linking instrumented.c with -DLIND_PERF (and, in the duplicate check,
  * duplicate.c). */
+#define LINDPERF_IMPLEMENTATION   /* the program's main file: the library's code, once */
 #include "lindperf.h"
 
 LINDPERF_COUNTER(off, elsewhere);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 
 LINDPERF_COUNTER(host, own);

@@ -1,3 +1,4 @@
+#define LINDPERF_IMPLEMENTATION   /* this shared library's own copy of the code */
 #include "lindperf.h"
 
 LINDPERF_COUNTER(one, work);

@@ -1,4 +1,5 @@
 /* Built with -fvisibility=hidden: only the entry point is exported. */
+#define LINDPERF_IMPLEMENTATION   /* this shared library's own copy of the code */
 #include "lindperf.h"
 
 LINDPERF_COUNTER(two, work);

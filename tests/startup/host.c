@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define LINDPERF_IMPLEMENTATION   /* the host: the library's code, once */
 #include "lindperf.h"
 
 LINDPERF_COUNTER_NAMED(dup, first, "dup::same");

@@ -8,6 +8,7 @@
  *
  * Prints one "ok - ..." or "not ok - ..." line per check, and exits nonzero on a failure. */
 #define _POSIX_C_SOURCE 200809L
+#define LINDPERF_IMPLEMENTATION   /* the program: the library's code, once */
 #include "lindperf.h"
 
 #include <pthread.h>
