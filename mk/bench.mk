@@ -5,6 +5,8 @@
 #                         (scripts/run_microbench.sh)
 #   make bench-overhead   what a scope costs (bench/overhead.c), side by side with the bare
 #                         timer reads and with a replica of the reference design
+#   make bench-compile    what the header costs each example file: object size and compile
+#                         time, against an older header with BASELINE=FILE (bench/compile.sh)
 
 .PHONY: bench bench-overhead
 
@@ -13,6 +15,10 @@ bench:
 
 bench-overhead: $(OUT)/overhead
 	$(OUT)/overhead
+
+.PHONY: bench-compile
+bench-compile:
+	@OUT=$(OUT) CC=$(CC) RUNS=$(RUNS) BASELINE=$(BASELINE) sh bench/compile.sh
 
 # Whether the figures hold from invocation to invocation and whether the A/B gate tells an
 # unchanged build from a slower one, quiet and with one core kept busy: about 10 minutes.
