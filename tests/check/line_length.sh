@@ -6,6 +6,10 @@
 #   results and data (*.json, *.svg, the fuzzer's seeds): output, not text to reflow;
 #   OUTPUT: golden text that tests compare with lindperf's output byte for byte, so its
 #   lines are as wide as lindperf prints them (a "reached, but no scope ended..." line);
+#   in *.md files, the lines of a fenced block marked as a sample of a program's output
+#   (<!-- sample: COMMAND --> or <!-- sample-piped: COMMAND --> on the line before the
+#   fence): tests/test_docs.sh compares them with what the command prints, so, like
+#   OUTPUT, they are as wide as the program makes them. Every other line of a .md counts;
 #   PENDING: files that other branches are changing now, to be reflowed after the merge
 #   (include/lindperf.h last of all); take a file off the list once it passes.
 cd "$(dirname "$0")/../.." || exit 1
@@ -21,11 +25,22 @@ files() {
     fi
 }
 
+# Prints stdin with the lines of every sample block emptied, so that line numbers stay.
+samples_blanked() {
+    awk 'infence { if ($0 ~ "^" indent "```[ ]*$") infence = 0; print ""; next }
+         /^ *```/ && marked { match($0, /^ */); indent = substr($0, 1, RLENGTH)
+                              infence = 1; marked = 0; print; next }
+         { marked = ($0 ~ /^ *<!-- *(sample|sample-piped) *:.*-->[ ]*$/); print }'
+}
+
 long=$(files | while IFS= read -r f; do
     case "$f" in *.json|*.svg|tests/fuzz/corpus/*) continue ;; esac
     case " $(echo $OUTPUT $PENDING) " in *" $f "*) continue ;; esac
     [ -f "$f" ] && grep -Iq . "$f" || continue   # binary or empty
-    expand -t 8 "$f" | LC_ALL=C awk -v f="$f" -v limit="$LIMIT" '
+    case "$f" in
+        *.md) samples_blanked <"$f" ;;
+        *)    cat "$f" ;;
+    esac | expand -t 8 | LC_ALL=C awk -v f="$f" -v limit="$LIMIT" '
         { line = $0; gsub(/[\200-\277]/, "", line)
           if (length(line) > limit) printf "%s:%d: %d columns\n", f, NR, length(line) }'
 done)
