@@ -56,8 +56,10 @@ cflags="-O2 -Wall -Wextra -Werror -Iinclude -Itests"
 #   sample ID FILE LINE MODE COMMAND...
 #   stray FILE LINE                 a marker that is not right before a fence
 mkdir -p "$tmp/blocks"
+n=0
 for doc in $docs; do
-    awk -v doc="$doc" -v dir="$tmp/blocks" '
+    n=$((n + 1))   # the block IDs of each doc start with its number, so that none is shared
+    awk -v doc="$doc" -v dir="$tmp/blocks" -v first="$n" '
     function marker_of(line) {
         if (line ~ /^ *<!-- *(fragment|sample|sample-piped) *:.*-->[ ]*$/) {
             sub(/^ *<!-- */, "", line); sub(/ *-->[ ]*$/, "", line)
@@ -65,7 +67,7 @@ for doc in $docs; do
         }
         return ""
     }
-    BEGIN { id = 0 }
+    BEGIN { id = first * 1000 }
     infence {
         if ($0 ~ "^" indent "```[ ]*$") { infence = 0; close(out); next }
         line = $0
