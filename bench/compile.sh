@@ -42,7 +42,11 @@ compile_once() {
     echo $((($(now_ns) - start) / 1000))
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2000 }'; }
+# The median of microseconds, one a line, in milliseconds.
+median() {
+    sort -n | awk '{ v[NR] = $1 }
+        END { printf "%.1f", (v[int((NR + 1) / 2)] + v[int(NR / 2) + 1]) / 2000 }'
+}
 
 # "text data" of an object, as size(1) reads them.
 sizes() { size "$1" | awk 'NR == 2 { print $1, $2 }'; }
@@ -53,7 +57,9 @@ for module in main lind_common threei rawposix fdtables; do
         for h in $headers; do : >"$work/$h/$module-$build.times"; done
         i=0
         while [ $i -lt "$RUNS" ]; do
-            for h in $headers; do compile_once $module $h $build >>"$work/$h/$module-$build.times"; done
+            for h in $headers; do
+                compile_once $module $h $build >>"$work/$h/$module-$build.times"
+            done
             i=$((i + 1))
         done
         for h in $headers; do

@@ -3447,8 +3447,8 @@ void lindperf_set_batching(int on) { lindperf__g.solo = !on; }
  * thread is followed by an empty control pair, read the way a scope reads the timer, into
  * the run's control histogram, and every live interval, gross, into its counter's
  * histogram. A run's net figure is the trimmed mean of its counter's intervals less that of
- * its controls (the p50s likewise), taken afterwards: the floor subtracted was measured over
- * the same stretch of time as the work, noise in it averages out rather than clamping at
+ * its controls (the p50 less the same), taken afterwards: the floor subtracted was measured
+ * over the same stretch of time as the work, noise in it averages out rather than clamping at
  * zero interval by interval, and the calls that a preemption or an interrupt stretched
  * leave both means alike. The pairs and the histograms run outside every live interval
  * (live scopes of one run never nest), so they cost wall time, not figures. */
@@ -3677,6 +3677,11 @@ static inline void lindperf__figures_from_samples(lindperf__row *r, int net, dou
         r->p99 = lindperf__minus_floor(r->p99, floor);
         r->max = lindperf__minus_floor(r->max, floor);
     }
+    /* The p50 is a median of the repetitions' medians, each a bucket's midpoint (within
+     * 1.6%), the other columns come from all the intervals: keep it between them, so that a
+     * counter called once a run reads one figure in all four. */
+    if (with_p50 && r->has_distribution)
+        r->p50 = r->p50 < r->min ? r->min : r->p50 > r->p99 ? r->p99 : r->p50;
 }
 
 /* A row timed by lindperf_run_each shows the median over its repetitions: of the net
@@ -5183,12 +5188,6 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
     int from_controls = g->net && controls >= LINDPERF__CONTROL_MIN;
     double run_floor =
         from_controls ? lindperf__trimmed_mean(g->control, LINDPERF__CONTROL_TRIM) : floor;
-    double p50_floor = run_floor;
-    if (from_controls) {
-        g->control->min = 0;
-        g->control->max = UINT64_MAX;
-        p50_floor = (double)lindperf__percentile_of(g->control, 50);
-    }
     for (size_t k = 0; k < m; k++) {
         uint32_t i = members[k];
         lindperf__slot after = lindperf__sum(g->counters[i]);
@@ -5213,7 +5212,7 @@ static inline int lindperf__timed_run(lindperf_timer t, const uint32_t *members,
         if (distributions) {
             uint64_t p50 = robust ? lindperf__percentile_of(intervals, 50)
                                   : lindperf__run_p50(i, &distributions[0], &distributions[1]);
-            sample->p50 = g->net ? lindperf__minus_floor(p50, p50_floor) : p50;
+            sample->p50 = g->net ? lindperf__minus_floor(p50, run_floor) : p50;
             sample->has_p50 = 1;
         }
         if (g->sample_count[i] < repetition + 1)

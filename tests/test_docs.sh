@@ -305,15 +305,19 @@ screen() {
 
 # layout FILE: one line per line of FILE: the text with numbers as "#" and runs of spaces
 # as one, then the indentation and the end column of every cell after two or more spaces.
+# A net figure may come out a little below zero from noise: "-0.012ns" and a self time's
+# "~0" are numbers too, and the "~0: ..." line that explains the latter is left out, as it
+# comes and goes from run to run.
 layout() {
-    awk '{ s = $0; sub(/[ \r]+$/, "", s); gsub(/\302\265/, "u", s)
+    awk '/^~0: / { next }
+         { s = $0; sub(/[ \r]+$/, "", s); gsub(/\302\265/, "u", s)
            match(s, /^ */); cols = RLENGTH
            rest = s; at = 0
            while (match(rest, /  +[^ ]+/)) {
                at += RSTART + RLENGTH - 1; cols = cols "," at
                rest = substr(rest, RSTART + RLENGTH)
            }
-           gsub(/[0-9]+(\.[0-9]+)?(ns|us|ms|s|cyc|Kcyc|Mcyc|Gcyc)?/, "#", s)
+           gsub(/[-~]?[0-9]+(\.[0-9]+)?(ns|us|ms|s|cyc|Kcyc|Mcyc|Gcyc)?/, "#", s)
            gsub(/# to #/, "#", s); gsub(/ +/, " ", s)
            print s "    @" cols }' "$1"
 }

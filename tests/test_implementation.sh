@@ -95,7 +95,7 @@ $CC $flags -DLIND_PERF -c -o "$tmp/without/host.o" "$tmp/host_without.c" &&
         "$tmp/perf/reader.o" -lpthread 2>"$tmp/without.err"
 check "implementation: without LINDPERF_IMPLEMENTATION in any file the program does not link" \
     test $? -eq 0
-check "implementation: ... and the linker names lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file" \
+check "implementation: ... and the linker names the define it misses" \
     grep -q 'lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file' "$tmp/without.err"
 check "implementation: a shared library of modules without it does not link either" \
     sh -c "! $CC $flags -DLIND_PERF -fPIC -shared -o '$tmp/without/lib.so' '$tmp/module.c' \
@@ -105,7 +105,8 @@ check "implementation: a shared library of modules without it does not link eith
 # Two files define it: a multiple definition, not two registries.
 mkdir -p "$tmp/twice"
 cp "$tmp/host.c" "$tmp/twice/host.c"
-sed 's/#define LINDPERF_HOST/#define LINDPERF_IMPLEMENTATION/' "$tmp/reader.c" >"$tmp/twice/reader.c"
+sed 's/#define LINDPERF_HOST/#define LINDPERF_IMPLEMENTATION/' "$tmp/reader.c" \
+    >"$tmp/twice/reader.c"
 check "implementation: two files that define LINDPERF_IMPLEMENTATION do not link" \
     sh -c "! $CC $flags -DLIND_PERF -o '$tmp/twice/program' '$tmp/module.c' \
            '$tmp/twice/host.c' '$tmp/twice/reader.c' -lpthread 2>'$tmp/twice.err' &&
@@ -126,9 +127,9 @@ direct_includes() {
         sed -n 's|^\.\. .*/||p' | sort | tr '\n' ' '
 }
 includes=$(direct_includes -DLIND_PERF)
-check "implementation: a measuring module gets stddef.h, stdint.h and time.h only (got: $includes)" \
+check "implementation: a measuring module gets stddef.h, stdint.h, time.h only ($includes)" \
     test "$includes" = "stddef.h stdint.h time.h "
 includes=$(direct_includes)
-check "implementation: a module without LIND_PERF gets stddef.h and stdint.h only (got: $includes)" \
+check "implementation: a module without LIND_PERF gets stddef.h, stdint.h only ($includes)" \
     test "$includes" = "stddef.h stdint.h "
 finish

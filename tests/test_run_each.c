@@ -2,6 +2,7 @@
  * status it returns. */
 #define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
+#include "now_ns.h"
 
 typedef struct workload_log {
     int runs;
@@ -124,6 +125,54 @@ static void perf_only_naming_one_unreached_pattern_among_others_warns_and_runs(v
     free(said);
 }
 
+/* One call a run, long enough to fall in a wide bucket of the histogram (about 1/32 of its
+ * value): the net p50 is a bucket's midpoint less the floor, the min and max exact values
+ * less the floor. */
+static int one_long_call(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 200; i++) {
+        LINDPERF_SCOPE(alpha, parse);
+    }
+    LINDPERF_SCOPE(alpha, lex);
+    for (uint64_t start = now_ns(); now_ns() - start < 50000;)
+        ;
+    return 0;
+}
+
+/* The JSON's "min", "p50", "p99" and "max" of counter `name`, or 0 when it is not there. */
+static int json_distribution(const char *json, const char *name, unsigned long long v[4])
+{
+    char key[128];
+    snprintf(key, sizeof key, "\"name\": \"%s\",", name);
+    const char *row = strstr(json, key), *min = row ? strstr(row, "\"min\": ") : NULL;
+    return min && sscanf(min, "\"min\": %llu, \"p50\": %llu, \"p99\": %llu, \"max\": %llu",
+                         &v[0], &v[1], &v[2], &v[3]) == 4;
+}
+
+static void net_percentiles_keep_their_order_and_one_call_reads_one_figure(void **state)
+{
+    (void)state;
+    parse("--perf", "--perf-net", "--perf-detail");
+    FILE *out = capture();
+    int status = lindperf_run_each(LINDPERF_CLOCK, one_long_call, NULL, out);
+    free(captured_text(out));
+    out = capture();
+    assert_int_equal(lindperf_write_json(out), 0);
+    char *json = captured_text(out);
+    lindperf_set_net(0);
+    lindperf_set_detail(0);
+    assert_int_equal(status, 0);
+    unsigned long long lex[4], parse_figures[4];
+    assert_true(json_distribution(json, "alpha::lex", lex));
+    assert_true(json_distribution(json, "alpha::parse", parse_figures));
+    free(json);
+    assert_true(lex[0] == lex[1] && lex[1] == lex[2] && lex[2] == lex[3]);
+    assert_true(lex[0] >= 40000);   /* the 50 us spin, less a floor of nanoseconds */
+    assert_true(parse_figures[0] <= parse_figures[1] && parse_figures[1] <= parse_figures[2] &&
+                parse_figures[2] <= parse_figures[3]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +181,7 @@ int main(void)
         TEST(run_each_returns_minus_one_when_the_report_cannot_be_written),
         TEST(perf_only_matching_only_unreached_counters_says_so_and_fails),
         TEST(perf_only_naming_one_unreached_pattern_among_others_warns_and_runs),
+        TEST(net_percentiles_keep_their_order_and_one_call_reads_one_figure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,7 +43,7 @@ long=$(files | while IFS= read -r f; do
 done)
 
 if [ -z "$long" ]; then
-    echo "ok - every line is at most $LIMIT columns "
+    echo "ok - every line is at most $LIMIT columns"
 else
     printf '%s\n' "$long" | sed 's/^/#   /'
     echo "not ok - $(printf '%s\n' "$long" | wc -l) lines are wider than $LIMIT columns; reflow" \
