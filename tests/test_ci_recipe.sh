@@ -1,9 +1,10 @@
 #!/bin/sh
-# The README's CI recipe, end to end with real runs: a baseline and a new run of `make
-# bench` with PERF_FLAGS (net figures, repetitions), then lindperf-compare on each pair of
-# results files. It checks the plumbing, never the timing: the flags reach every run, the
-# files carry the run mode and one sample per repetition, and the comparer reads each pair
-# and decides (status 0 or 1, never 2). Small counts keep it to a few seconds.
+# The stored-baseline CI recipe of docs/tools.md, end to end with real runs: a baseline and
+# a new run of `make bench` with PERF_FLAGS (net figures, repetitions), then lindperf-compare
+# on each pair of results files. It checks the plumbing, never the timing: the flags reach
+# every run, the files carry the run mode and one sample per repetition, and the comparer
+# reads each pair and decides (status 0 or 1, never 2). Small counts keep it to a few
+# seconds.
 
 . "$(dirname "$0")/lib.sh"
 compare=$OUT/lindperf-compare
