@@ -306,13 +306,13 @@
 #define LINDPERF_HOST 1
 #endif
 
-/* A module file gets these, and when measuring <time.h> for the clock; nothing else. */
+/* A module file gets these and, when measuring, <time.h> for the clock; nothing else. A host
+ * file gets <stdio.h> too, for FILE. */
 #include <stddef.h>
 #include <stdint.h>
 #ifdef LINDPERF_HOST
 #include <stdio.h>
 #endif
-
 
 /* A table line of the reference layout: name, calls, total and avg. */
 #define LINDPERF_NAME_WIDTH   60
