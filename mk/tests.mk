@@ -48,8 +48,9 @@ test-deps:
 # The programs and fixtures that the tests run, built with the compiler under test.
 TEST_PREREQS = $(TEST_BINS) $(OUT)/lind-boot $(OUT)/lind-boot-perf $(TOOLS)
 
+# The tests run without the jobs of the build: a test that runs make runs it as a user would.
 test-one: $(TEST_PREREQS)
-	@CC=$(CC) OUT=$(OUT) sh tests/run.sh $(TEST_BINS) $(TEST_SH)
+	@MAKEFLAGS= CC=$(CC) OUT=$(OUT) sh tests/run.sh $(TEST_BINS) $(TEST_SH)
 
 # The whole of `make test`: the suite under gcc and clang, then the checks (lines of at
 # most 100 columns, the compile matrix, the linker matrix, the sanitizers, the stress run,
@@ -57,6 +58,8 @@ test-one: $(TEST_PREREQS)
 # install its tools), then one closing line with the grand total. The checks need clang,
 # which test-deps installs.
 TEST_TALLY = $(abspath $(OUT)/test-tally)
+# Jobs that build a pass's programs; its tests then run one at a time, on a quiet machine.
+TEST_JOBS ?= 2
 # The tally's lines are "passed failed"; the total fails when any test did.
 TEST_TOTAL = { p += $$1; f += $$2 } END { printf "all: %d passed, %d failed\n", p, f; exit f > 0 }
 TEST_CHECKS := tests/check/line_length.sh tests/check/matrix.sh tests/check/linkers.sh \
@@ -64,10 +67,10 @@ TEST_CHECKS := tests/check/line_length.sh tests/check/matrix.sh tests/check/link
 
 test: test-deps
 	@mkdir -p $(OUT) && rm -f $(TEST_TALLY)
-	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=gcc \
-	    OUT=$(OUT)/test-gcc
-	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory test-one CC=clang \
-	    OUT=$(OUT)/test-clang
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory -j$(TEST_JOBS) test-one \
+	    CC=gcc OUT=$(OUT)/test-gcc
+	@LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory -j$(TEST_JOBS) test-one \
+	    CC=clang OUT=$(OUT)/test-clang
 	@LINDPERF_TALLY=$(TEST_TALLY) OUT=$(OUT)/check sh tests/run.sh $(TEST_CHECKS)
 	@if $(MAKE) -s --no-print-directory cross-tools 2>/dev/null; then \
 	    LINDPERF_TALLY=$(TEST_TALLY) $(MAKE) --no-print-directory check-cross \
