@@ -360,7 +360,7 @@ typedef struct lindperf_context {
 #define LINDPERF__API static inline
 #endif
 
-#if defined(LIND_PERF) && defined(LINDPERF_HOST)
+#ifdef LINDPERF_HOST
 LINDPERF__API lindperf_timer lindperf_parse_args(int *argc, char **argv);
 LINDPERF__API int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer,
                                           char *why, size_t why_size);
@@ -459,9 +459,8 @@ typedef struct lindperf__flag {
 
 #define LINDPERF__FIELD(name) offsetof(lindperf__options, name)
 
-/* The row of the flag that arg is, or NULL. A flag that takes a value matches with "=..." and
- * also bare, so that a missing value gets its own message. */
-static inline const lindperf__flag *lindperf__find_flag(const char *arg)
+/* The host flags, a row each: the i-th, or NULL past the last. */
+static inline const lindperf__flag *lindperf__flag_at(size_t i)
 {
     static const lindperf__flag flags[] = {
         {"--perf", LINDPERF__TAKES_TIMER, LINDPERF__FIELD(timer), LINDPERF_CLOCK},
@@ -479,12 +478,19 @@ static inline const lindperf__flag *lindperf__find_flag(const char *arg)
         {"--perf-only", LINDPERF__TAKES_GLOB, LINDPERF__FIELD(only), LINDPERF_OFF},
         {"--perf-repeat", LINDPERF__TAKES_COUNT, LINDPERF__FIELD(repeat), LINDPERF_OFF},
     };
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
-        size_t len = strlen(flags[i].name);
-        int with_value = flags[i].takes > LINDPERF__TAKES_NOTHING;
-        if (strncmp(arg, flags[i].name, len) == 0 &&
-            (arg[len] == 0 || (with_value && arg[len] == '=')))
-            return &flags[i];
+    return i < sizeof flags / sizeof flags[0] ? &flags[i] : NULL;
+}
+
+/* The row of the flag that arg is, or NULL. A flag that takes a value matches with "=..." and
+ * also bare, so that a missing value gets its own message. */
+static inline const lindperf__flag *lindperf__find_flag(const char *arg)
+{
+    const lindperf__flag *f;
+    for (size_t i = 0; (f = lindperf__flag_at(i)) != NULL; i++) {
+        size_t len = strlen(f->name);
+        int with_value = f->takes > LINDPERF__TAKES_NOTHING;
+        if (strncmp(arg, f->name, len) == 0 && (arg[len] == 0 || (with_value && arg[len] == '=')))
+            return f;
     }
     return NULL;
 }
@@ -646,11 +652,6 @@ static inline int lindperf__parse_vector(int *argc, char **argv, lindperf__optio
     return lindperf__parse_options(*argc, argv, o, why, size);
 }
 
-#ifndef LIND_PERF   /* the measuring build declares it in section 2 */
-LINDPERF__API int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer,
-                                          char *why, size_t why_size);
-#endif
-
 LINDPERF__API lindperf_timer lindperf_parse_args(int *argc, char **argv)
 {
     char why[512];
@@ -780,6 +781,15 @@ enum {
 /* The index of a counter that no registry has adopted. */
 #define LINDPERF__NO_INDEX UINT32_MAX
 
+/* A 64-bit figure that threads share. i386 aligns uint64_t to 4 bytes inside a struct, where
+ * a 64-bit atomic can tear or split a lock: every shared figure is 8-byte aligned instead. */
+typedef uint64_t lindperf__u64 __attribute__((aligned(8)));
+
+typedef struct lindperf__slot {
+    lindperf__u64 calls;
+    lindperf__u64 total;
+} lindperf__slot;
+
 struct lindperf_counter {
     uint16_t mode;            /* read by every scope start: LINDPERF__MODE_* bits */
     unsigned char foreign;    /* adopted from an object's own registry; set by the host */
@@ -790,9 +800,8 @@ struct lindperf_counter {
     int line;
     /* Counters that no thread's table has room for record here, with atomic adds: those
      * of an object loaded after the tables were sized, and those of a foreign registry. */
-    uint64_t own_calls __attribute__((aligned(8)));
-    uint64_t own_total __attribute__((aligned(8)));
-    uint64_t own_floor __attribute__((aligned(8)));   /* net floor a foreign scope missed */
+    lindperf__slot own;
+    lindperf__u64 own_floor;  /* net floor a foreign scope missed */
     uint32_t own_reached;     /* a foreign counter's discovery mark */
 };
 
@@ -815,7 +824,7 @@ struct lindperf_counter {
     extern lindperf_counter LINDPERF__SYMBOL(module, ident);                             \
     lindperf_counter LINDPERF__SYMBOL(module, ident) = {                                 \
         LINDPERF__MODE_UNREGISTERED, 0, LINDPERF__NO_INDEX, #module, display, __FILE__,  \
-        __LINE__, 0, 0, 0, 0};                                                           \
+        __LINE__, {0, 0}, 0, 0};                                                         \
     static lindperf_counter *lindperf__entry_##module##__##ident __attribute__((         \
         section("lindperf_counters"), used, LINDPERF__RETAIN aligned(sizeof(void *)))) = \
         &LINDPERF__SYMBOL(module, ident)
@@ -835,15 +844,6 @@ struct lindperf_counter {
  * first read keeps that chain of loads out of the fenced tail, where it would cost ~2 ns
  * more per scope. Anything rarer (no table yet, detail, discovery) goes out of line.
  */
-/* A 64-bit figure that threads share. i386 aligns uint64_t to 4 bytes inside a struct, where
- * a 64-bit atomic can tear or split a lock: every shared figure is 8-byte aligned instead. */
-typedef uint64_t lindperf__u64 __attribute__((aligned(8)));
-
-typedef struct lindperf__slot {
-    lindperf__u64 calls;
-    lindperf__u64 total;
-} lindperf__slot;
-
 /* The counters that have a slot in every table: 4 MiB of address space a thread (1 MiB on
  * 32-bit systems, where address space is short), of which only written pages take memory.
  * Fixed here, never by a compile-time option, so that objects built with different
@@ -1058,7 +1058,6 @@ static const char *const lindperf__implementation_check
 #define LINDPERF__WEAK      __attribute__((weak, visibility("default")))
 /* Out of the hot path, and perhaps unused by a given program. */
 #define LINDPERF__COLD      __attribute__((noinline, cold, unused))
-#define LINDPERF__CACHE_LINE 64
 
 const char lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file = 1;
 
@@ -1570,6 +1569,13 @@ static inline void lindperf__overflow_add(lindperf__slot *s, uint64_t elapsed)
         ;
 }
 
+/* Adds a slot that its owner may be changing (relaxed loads) into a sum, saturating. */
+static inline void lindperf__slot_accumulate(lindperf__slot *sum, const lindperf__slot *add)
+{
+    sum->calls = lindperf__saturating_add(sum->calls, lindperf__load(&add->calls));
+    sum->total = lindperf__saturating_add(sum->total, lindperf__load(&add->total));
+}
+
 /* Memory straight from the kernel, zeroed, or NULL (counted, and told by the report).
  * mmap is a system call that takes no lock in user space, so a handler may call it; errno
  * is kept, since the code the handler interrupted may be about to read it. */
@@ -1600,6 +1606,21 @@ static inline void lindperf__unmap(void *p, size_t size)
     if (p)
         munmap(p, size);
     errno = saved_errno;
+}
+
+/* Room for one more item in a malloc'ed array that doubles as it fills (host side: it may
+ * call realloc): the array, perhaps moved, or NULL when memory ran out, the old array and
+ * *capacity then left as they were. */
+static inline void *lindperf__room_for_one(void *items, size_t count, size_t *capacity,
+                                           size_t item_size, size_t first_capacity)
+{
+    if (count < *capacity)
+        return items;
+    size_t more = *capacity ? 2 * *capacity : first_capacity;
+    void *grown = realloc(items, more * item_size);
+    if (grown)
+        *capacity = more;
+    return grown;
 }
 
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t);
@@ -1836,7 +1857,7 @@ static inline void lindperf__count(lindperf__slot *slot, uint32_t index, uint64_
 }
 
 LINDPERF__COLD void lindperf__record_rare(lindperf_counter *c, unsigned mode, uint64_t start,
-                                                 uint64_t elapsed)
+                                          uint64_t elapsed)
 {
     if (mode & (LINDPERF__MODE_OWN_SLOT | LINDPERF__MODE_UNREGISTERED)) {
         lindperf__record_own(c, mode, elapsed);
@@ -2024,7 +2045,7 @@ LINDPERF__COLD static lindperf__record *lindperf__record_claim(void)
 
 static inline lindperf__record *lindperf__own_record(void)
 {
-    lindperf__thread *t = lindperf__self ? lindperf__self : lindperf__attach();
+    lindperf__thread *t = lindperf__attach();
     if (t && !t->discovery)
         t->discovery = lindperf__record_claim();
     return t ? t->discovery : NULL;
@@ -2055,11 +2076,10 @@ static inline int lindperf__record_push(lindperf__record *r, uint32_t counter, u
 {
     if (r->depth == r->frame_capacity) {
         uint32_t capacity = r->frame_capacity ? 2 * r->frame_capacity : LINDPERF__FIRST_CAPACITY;
-        lindperf__frame *frames = (lindperf__frame *)lindperf__map(capacity * sizeof *frames);
-        if (!frames || capacity > LINDPERF__MAX_CAPACITY) {
-            lindperf__unmap(frames, capacity * sizeof *frames);
+        lindperf__frame *frames = capacity > LINDPERF__MAX_CAPACITY ? NULL
+            : (lindperf__frame *)lindperf__map(capacity * sizeof *frames);
+        if (!frames)
             return -1;
-        }
         if (r->depth)
             memcpy(frames, r->frames, r->depth * sizeof *frames);
         lindperf__unmap(r->frames, r->frame_capacity * sizeof *frames);
@@ -2247,7 +2267,7 @@ LINDPERF__COLD unsigned lindperf__begin_rare(lindperf_counter *c, unsigned mode)
  * has its call and time), and ends without touching the stack. */
 LINDPERF__COLD static unsigned lindperf__enter_tracked(lindperf_counter *c, unsigned mode)
 {
-    lindperf__thread *t = lindperf__self ? lindperf__self : lindperf__attach();
+    lindperf__thread *t = lindperf__attach();
     if (t && (mode & LINDPERF__MODE_RECURSIVE))
         t->open_activations++;
     if (!(mode & LINDPERF__MODE_CONTEXT))
@@ -2331,11 +2351,8 @@ LINDPERF__COLD static void lindperf__record_release_locked(lindperf__record *r)
     if (r->context_generation == lindperf__g.generation && lindperf__g.context_retired) {
         uint32_t n = r->context_capacity < lindperf__g.contexts.count ? r->context_capacity
                                                                       : lindperf__g.contexts.count;
-        for (uint32_t i = 0; i < n; i++) {
-            lindperf__slot *to = &lindperf__g.context_retired[i];
-            to->calls += r->context_slots[i].calls;
-            to->total = lindperf__saturating_add(to->total, r->context_slots[i].total);
-        }
+        for (uint32_t i = 0; i < n; i++)
+            lindperf__slot_accumulate(&lindperf__g.context_retired[i], &r->context_slots[i]);
     }
     r->depth = 0;
     r->generation = r->merged = r->run = r->context_generation = 0;
@@ -2359,16 +2376,14 @@ LINDPERF__COLD static void lindperf__conflicts_build_locked(void)
     lindperf__pair *pairs = NULL;
     for (uint32_t i = 0; i < t->count; i++) {
         for (uint32_t a = t->nodes[i].parent; a != LINDPERF__NO_NODE; a = t->nodes[a].parent) {
-            if (count == capacity) {
-                capacity = capacity ? 2 * capacity : LINDPERF__FIRST_CAPACITY;
-                lindperf__pair *more = (lindperf__pair *)realloc(pairs, capacity * sizeof *pairs);
-                if (!more) {
-                    free(pairs);
-                    lindperf__g.conflicts_lost = 1;
-                    return;
-                }
-                pairs = more;
+            lindperf__pair *more = (lindperf__pair *)lindperf__room_for_one(
+                pairs, count, &capacity, sizeof *pairs, LINDPERF__FIRST_CAPACITY);
+            if (!more) {
+                free(pairs);
+                lindperf__g.conflicts_lost = 1;
+                return;
             }
+            pairs = more;
             uint32_t x = t->nodes[a].counter, y = t->nodes[i].counter;
             pairs[count].low = x < y ? x : y;
             pairs[count].high = x < y ? y : x;
@@ -2471,12 +2486,7 @@ LINDPERF__COLD static void lindperf__record_own(lindperf_counter *c, unsigned mo
     if (mode & LINDPERF__MODE_DISCOVER)
         return;
     uint64_t floor = __atomic_load_n(&c->own_floor, LINDPERF__RELAXED);
-    uint64_t net = elapsed > floor ? elapsed - floor : 0;
-    __atomic_fetch_add(&c->own_calls, 1, LINDPERF__RELAXED);
-    uint64_t old = __atomic_load_n(&c->own_total, LINDPERF__RELAXED);
-    while (!__atomic_compare_exchange_n(&c->own_total, &old, lindperf__saturating_add(old, net), 1,
-                                        LINDPERF__RELAXED, LINDPERF__RELAXED))
-        ;
+    lindperf__overflow_add(&c->own, elapsed > floor ? elapsed - floor : 0);
 }
 
 /* Each object's constructor: takes its counters out of the UNREGISTERED state and puts its
@@ -2497,18 +2507,15 @@ __attribute__((constructor(101), used)) static void lindperf__object_loaded(void
             return;
         }
     }
-    if (l->count == l->capacity) {
-        size_t capacity = l->capacity ? 2 * l->capacity : 8;
-        lindperf__object *list = (lindperf__object *)realloc(l->list, capacity * sizeof *list);
-        if (!list) {
-            pthread_mutex_unlock(&l->lock);
-            fprintf(stderr, "lindperf: out of memory for the list of loaded objects; the %zu "
-                    "counters of one object will not be measured\n", (size_t)(end - begin));
-            return;
-        }
-        l->list = list;
-        l->capacity = capacity;
+    lindperf__object *list = (lindperf__object *)lindperf__room_for_one(
+        l->list, l->count, &l->capacity, sizeof *list, 8);
+    if (!list) {
+        pthread_mutex_unlock(&l->lock);
+        fprintf(stderr, "lindperf: out of memory for the list of loaded objects; the %zu "
+                "counters of one object will not be measured\n", (size_t)(end - begin));
+        return;
     }
+    l->list = list;
     l->list[l->count].begin = begin;
     l->list[l->count].end = end;
     l->count++;
@@ -2573,7 +2580,8 @@ LINDPERF__COLD static void lindperf__forget_section(lindperf_counter **begin,
                                                     lindperf_counter **end)
 {
     static lindperf_counter lost = {
-        0, 0, LINDPERF__NO_INDEX, "lindperf", "(counter of an unloaded object)", "", 0, 0, 0, 0, 0};
+        0, 0, LINDPERF__NO_INDEX, "lindperf", "(counter of an unloaded object)", "", 0, {0, 0},
+        0, 0};
     size_t lost_count = 0;
     pthread_mutex_lock(&lindperf__lock);
     for (lindperf_counter **p = begin; p < end; p++) {
@@ -2599,16 +2607,13 @@ typedef struct lindperf__walk {
 
 static inline void lindperf__walk_add(lindperf__walk *w, lindperf_counter *c)
 {
-    if (w->count == w->capacity) {
-        size_t capacity = w->capacity ? 2 * w->capacity : 256;
-        lindperf_counter **found = (lindperf_counter **)realloc(w->found, capacity * sizeof *found);
-        if (!found) {
-            w->out_of_memory = 1;
-            return;
-        }
-        w->found = found;
-        w->capacity = capacity;
+    lindperf_counter **found = (lindperf_counter **)lindperf__room_for_one(
+        w->found, w->count, &w->capacity, sizeof *found, 256);
+    if (!found) {
+        w->out_of_memory = 1;
+        return;
     }
+    w->found = found;
     w->found[w->count++] = c;
 }
 
@@ -2636,8 +2641,7 @@ static inline int lindperf__take_back_copy(lindperf_counter *c)
         if (lindperf__is_copy(old) && old->line == c->line && strcmp(old->name, c->name) == 0 &&
             strcmp(old->file, c->file) == 0) {
             c->index = (uint32_t)i;
-            c->own_calls = old->own_calls;
-            c->own_total = old->own_total;
+            c->own = old->own;
             lindperf__g.counters[i] = c;
             lindperf__objects.copies--;
             free(old);
@@ -2747,16 +2751,13 @@ static inline int lindperf__note_object(void *info, size_t size, void *data)
     (void)size;
     if (!name || !name[0])   /* the program itself: its registry is ours, or exported */
         return 0;
-    if (s->count == s->capacity) {
-        size_t capacity = s->capacity ? 2 * s->capacity : 32;
-        char **names = (char **)realloc(s->names, capacity * sizeof *names);
-        if (!names) {
-            s->out_of_memory = 1;
-            return 1;
-        }
-        s->names = names;
-        s->capacity = capacity;
+    char **names = (char **)lindperf__room_for_one(s->names, s->count, &s->capacity,
+                                                   sizeof *names, 32);
+    if (!names) {
+        s->out_of_memory = 1;
+        return 1;
     }
+    s->names = names;
     s->names[s->count] = strdup(name);
     if (!s->names[s->count]) {
         s->out_of_memory = 1;
@@ -2890,11 +2891,8 @@ LINDPERF__COLD static void lindperf__drain_retired_details_locked(void)
  * pages read as the kernel's zero page. */
 LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t)
 {
-    for (uint32_t i = 0; i < lindperf__g.count && i < LINDPERF__REACH; i++) {
-        lindperf__slot *from = lindperf__slot_of(t, i), *to = &lindperf__g.stats[i].retired;
-        to->calls = lindperf__saturating_add(to->calls, lindperf__load(&from->calls));
-        to->total = lindperf__saturating_add(to->total, lindperf__load(&from->total));
-    }
+    for (uint32_t i = 0; i < lindperf__g.count && i < LINDPERF__REACH; i++)
+        lindperf__slot_accumulate(&lindperf__g.stats[i].retired, lindperf__slot_of(t, i));
     lindperf__drain_retired_details_locked();
     if (t->detail) {
         lindperf__retire_detail_locked(t->detail);
@@ -2906,20 +2904,13 @@ LINDPERF__COLD static void lindperf__fold_thread_locked(lindperf__thread *t)
 static inline lindperf__slot lindperf__sum_locked(uint32_t i)
 {
     const lindperf__stats *st = &lindperf__g.stats[i];
-    lindperf__slot sum;
-    sum.calls = lindperf__saturating_add(st->retired.calls, lindperf__load(&st->overflow.calls));
-    sum.total = lindperf__saturating_add(st->retired.total, lindperf__load(&st->overflow.total));
-    const lindperf_counter *c = lindperf__g.counters[i];
-    sum.calls =
-        lindperf__saturating_add(sum.calls, __atomic_load_n(&c->own_calls, LINDPERF__RELAXED));
-    sum.total =
-        lindperf__saturating_add(sum.total, __atomic_load_n(&c->own_total, LINDPERF__RELAXED));
+    lindperf__slot sum = st->retired;
+    lindperf__slot_accumulate(&sum, &st->overflow);
+    lindperf__slot_accumulate(&sum, &lindperf__g.counters[i]->own);
     for (lindperf__thread *t = lindperf__first_thread(); t; t = t->next) {
         const lindperf__slot *slot = lindperf__slot_of(t, i);
-        if (!slot)
-            continue;
-        sum.calls = lindperf__saturating_add(sum.calls, lindperf__load(&slot->calls));
-        sum.total = lindperf__saturating_add(sum.total, lindperf__load(&slot->total));
+        if (slot)
+            lindperf__slot_accumulate(&sum, slot);
     }
     /* A saturated total stays saturated: the baseline cannot say how far past it went. */
     sum.calls -= st->baseline.calls;
@@ -3036,10 +3027,8 @@ LINDPERF__COLD static void lindperf__contexts_harvest_locked(unsigned repetition
         if (!__atomic_load_n(&r->owned, __ATOMIC_ACQUIRE) || !lindperf__record_hold(r))
             continue;   /* one never let go counts at the next harvest */
         uint32_t kept = r->context_capacity < n ? r->context_capacity : n;
-        for (uint32_t i = 0; r->context_generation == g->generation && i < kept; i++) {
-            now[i].calls += r->context_slots[i].calls;
-            now[i].total = lindperf__saturating_add(now[i].total, r->context_slots[i].total);
-        }
+        for (uint32_t i = 0; r->context_generation == g->generation && i < kept; i++)
+            lindperf__slot_accumulate(&now[i], &r->context_slots[i]);
         lindperf__record_unlock(r);
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -3383,7 +3372,14 @@ double lindperf_empty_scope(lindperf_timer t)
     return floor;
 }
 
-static inline void lindperf__update_net_floor(void);
+/* Under lindperf_run_each the floor comes off afterwards, from the run's own controls. */
+static inline void lindperf__update_net_floor(void)
+{
+    uint64_t floor = 0;
+    if (lindperf__g.net && !lindperf__g.net_afterwards && lindperf__g.timer != LINDPERF_OFF)
+        floor = (uint64_t)(lindperf_empty_scope(lindperf__g.timer) + 0.5);
+    __atomic_store_n(&lindperf__net_floor, floor, LINDPERF__RELAXED);
+}
 
 /* On a shared machine the cost of a timer read drifts by up to 30% for milliseconds at a
  * time, so lindperf_run_each measures the floor again before every timed run, for that run. */
@@ -3398,15 +3394,6 @@ double lindperf_calibrate(lindperf_timer t)
     pthread_mutex_unlock(&lindperf__calibration_lock);
     lindperf__update_net_floor();
     return floor;
-}
-
-/* Under lindperf_run_each the floor comes off afterwards, from the run's own controls. */
-static inline void lindperf__update_net_floor(void)
-{
-    uint64_t floor = 0;
-    if (lindperf__g.net && !lindperf__g.net_afterwards && lindperf__g.timer != LINDPERF_OFF)
-        floor = (uint64_t)(lindperf_empty_scope(lindperf__g.timer) + 0.5);
-    __atomic_store_n(&lindperf__net_floor, floor, LINDPERF__RELAXED);
 }
 
 void lindperf_set_timer(lindperf_timer t)
@@ -3439,7 +3426,7 @@ void lindperf_set_net(int on)
 void lindperf_set_detail(int on) { lindperf__g.detail = on != 0; }
 void lindperf_set_repeat(unsigned n) { lindperf__g.repeat = n; }
 void lindperf_set_batching(int on) { lindperf__g.solo = !on; }
-
+void lindperf_set_tree(int on) { lindperf__g.tree = on != 0; }
 
 /* Drift-immune net figures. The cost of a timer read drifts by a third over milliseconds
  * on a shared machine, so a floor measured before a run is not the floor during it. Under
@@ -3523,7 +3510,6 @@ static inline double lindperf__trimmed_mean(const lindperf__histogram *h, double
     }
     return sum / (double)(high - low);
 }
-void lindperf_set_tree(int on) { lindperf__g.tree = on != 0; }
 
 /* The strings must outlive the report; the array itself is copied. NULL: no order. */
 void lindperf_set_module_order(const char *const *modules, size_t n)
@@ -4229,9 +4215,8 @@ static inline void lindperf__put_timer_line(FILE *out, const lindperf__snapshot 
         fputs(" ns", out);
     } else {
         const char *source = s->tsc_hz_source ? s->tsc_hz_source : "unknown";
-        fprintf(out, "timer: " LINDPERF__TSC_TITLE " %.3f " LINDPERF__TSC_HZ_UNIT " (%s); ",
-                s->tsc_hz / LINDPERF__TSC_HZ_SCALE, source);
-        fputs("empty scope ", out);
+        fprintf(out, "timer: " LINDPERF__TSC_TITLE " %.3f " LINDPERF__TSC_HZ_UNIT
+                " (%s); empty scope ", s->tsc_hz / LINDPERF__TSC_HZ_SCALE, source);
         lindperf__put_floor(out, s->floor_low, s->floor_high, 1);
         fputs(" " LINDPERF__TSC_UNIT " = ", out);
         lindperf__put_floor(out, s->floor_low, s->floor_high, s->tsc_hz > 0 ? 1e9 / s->tsc_hz : 0);
@@ -4917,18 +4902,16 @@ static inline int lindperf__check_output(const char *flag, const char *path, cha
     return -1;
 }
 
+/* Every output file given, in the order of the flag table. */
 static inline int lindperf__check_outputs(const lindperf__options *o, char *why, size_t size)
 {
-    const struct { const char *flag, *path; } outputs[] = {
-        {"--perf-json", o->json_path},
-        {"--perf-csv", o->csv_path},
-        {"--perf-gbench", o->gbench_path},
-        {"--perf-tree-csv", o->tree_csv_path},
-    };
-    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++)
-        if (outputs[i].path && lindperf__check_output(outputs[i].flag, outputs[i].path, why,
-                                                      size) != 0)
+    const lindperf__flag *f;
+    for (size_t i = 0; (f = lindperf__flag_at(i)) != NULL; i++) {
+        const void *field = (const char *)o + f->field;
+        const char *path = f->takes == LINDPERF__TAKES_FILE ? *(const char *const *)field : NULL;
+        if (path && lindperf__check_output(f->name, path, why, size) != 0)
             return -1;
+    }
     return 0;
 }
 
@@ -4970,7 +4953,7 @@ static inline void lindperf__remember_program(int argc, char **argv)
 }
 
 int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char *why,
-                                          size_t why_size)
+                            size_t why_size)
 {
     lindperf__options o;
     if (lindperf__parse_vector(argc, argv, &o, why, why_size) != 0)
@@ -5015,9 +4998,10 @@ int lindperf_try_parse_args(int *argc, char **argv, lindperf_timer *timer, char 
  * nonzero when nothing at all is left to time, which run_each reports as a failure. */
 static inline int lindperf__only_reached_nothing(size_t runs)
 {
+    size_t n = lindperf_counter_count();
     for (size_t g = 0; g < lindperf__g.only_count; g++) {
         int reached = 0;
-        for (size_t i = 0; i < lindperf_counter_count() && !reached; i++) {
+        for (size_t i = 0; i < n && !reached; i++) {
             const lindperf_counter *c = lindperf_counter_at(i);
             reached = lindperf_counter_reached(c) &&
                       fnmatch(lindperf__g.only_globs[g], lindperf_counter_name(c), 0) == 0;
