@@ -86,31 +86,34 @@ check "implementation: the build without LIND_PERF builds the same files" build 
 "$tmp/off/program" >"$tmp/off.out" 2>&1
 check "implementation: ... and runs them, reading nothing" grep -qx 'calls 0' "$tmp/off.out"
 
+# fails_naming WORD CMD...: CMD fails, and what it says names WORD (in $tmp/said).
+fails_naming() {
+    word=$1
+    shift
+    ! "$@" 2>"$tmp/said" && grep -q -- "$word" "$tmp/said"
+}
+
 # No file defines LINDPERF_IMPLEMENTATION: the link fails and says what to define.
 sed '/#define LINDPERF_IMPLEMENTATION/d' "$tmp/host.c" >"$tmp/host_without.c"
 sed -i 's/#include "lindperf.h"/#define LINDPERF_HOST\n#include "lindperf.h"/' "$tmp/host_without.c"
 mkdir -p "$tmp/without"
-$CC $flags -DLIND_PERF -c -o "$tmp/without/host.o" "$tmp/host_without.c" &&
-    ! $CC -o "$tmp/without/program" "$tmp/perf/module.o" "$tmp/without/host.o" \
-        "$tmp/perf/reader.o" -lpthread 2>"$tmp/without.err"
+quiet $CC $flags -DLIND_PERF -c -o "$tmp/without/host.o" "$tmp/host_without.c"
 check "implementation: without LINDPERF_IMPLEMENTATION in any file the program does not link" \
-    test $? -eq 0
+    fails_naming "" $CC -o "$tmp/without/program" "$tmp/perf/module.o" "$tmp/without/host.o" \
+        "$tmp/perf/reader.o" -lpthread
 check "implementation: ... and the linker names the define it misses" \
-    grep -q 'lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file' "$tmp/without.err"
+    grep -q 'lindperf__define_LINDPERF_IMPLEMENTATION_in_one_file' "$tmp/said"
 check "implementation: a shared library of modules without it does not link either" \
-    sh -c "! $CC $flags -DLIND_PERF -fPIC -shared -o '$tmp/without/lib.so' '$tmp/module.c' \
-           2>'$tmp/without-so.err' && grep -q lindperf__define_LINDPERF_IMPLEMENTATION \
-           '$tmp/without-so.err'"
+    fails_naming lindperf__define_LINDPERF_IMPLEMENTATION $CC $flags -DLIND_PERF -fPIC -shared \
+        -o "$tmp/without/lib.so" "$tmp/module.c"
 
 # Two files define it: a multiple definition, not two registries.
 mkdir -p "$tmp/twice"
-cp "$tmp/host.c" "$tmp/twice/host.c"
 sed 's/#define LINDPERF_HOST/#define LINDPERF_IMPLEMENTATION/' "$tmp/reader.c" \
     >"$tmp/twice/reader.c"
 check "implementation: two files that define LINDPERF_IMPLEMENTATION do not link" \
-    sh -c "! $CC $flags -DLIND_PERF -o '$tmp/twice/program' '$tmp/module.c' \
-           '$tmp/twice/host.c' '$tmp/twice/reader.c' -lpthread 2>'$tmp/twice.err' &&
-           grep -q 'multiple definition' '$tmp/twice.err'"
+    fails_naming 'multiple definition' $CC $flags -DLIND_PERF -o "$tmp/twice/program" \
+        "$tmp/module.c" "$tmp/host.c" "$tmp/twice/reader.c" -lpthread
 
 # A module file gets no system header but these; what it uses besides, it includes itself.
 for build in "" -DLIND_PERF; do
