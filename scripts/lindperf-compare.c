@@ -68,7 +68,6 @@
 #define VALUE_COLUMN          13
 #define PATH_INDENT           2    /* columns per level of the call path */
 #define PATH_COLUMN_MAX       46   /* so that a call-path row fits in 100 columns */
-#define ESTIMATE_MARK         "\xe2\x89\x88"   /* U+2248, as the text report marks one */
 #define HOST_ERROR_LINES      20
 
 static const char usage[] =
@@ -785,15 +784,11 @@ static int collect_contexts(const side *o, const side *n, context_set *all)
 static int context_figure(const context *c, int which, const char *unit, double *value,
                           char *buf, size_t size)
 {
-    char text[32];
-    if (!c->known[which]) {
-        snprintf(buf, size, "-");
-        return 0;
-    }
-    *value = lindperf_stats_median(c->per_call[which], c->known[which]);
-    lindperf_run_format(*value, unit, 3, text, sizeof text);
-    snprintf(buf, size, "%s%s", c->estimated[which] ? ESTIMATE_MARK : "", text);
-    return 1;
+    int known = c->known[which] > 0;
+    if (known)
+        *value = lindperf_stats_median(c->per_call[which], c->known[which]);
+    lindperf_tree_format(known, known ? *value : 0, c->estimated[which], unit, buf, size);
+    return known;
 }
 
 /* The counters' rule without the test: beyond the threshold and beyond --min-ns. */
@@ -866,7 +861,7 @@ static void print_path_footer(const side *n, const path_tally *t)
         printf("  %zu without a time on one side or both (-): not compared\n", t->unknown);
     if (t->estimated)
         printf("  %s: estimated, the counter's per-call figure (its contexts were not all kept)\n",
-               ESTIMATE_MARK);
+               LINDPERF_TREE_ESTIMATE_MARK);
     printf("  no noise estimate: tree nodes carry no per-repetition samples, so a context is\n"
            "  judged on the threshold and floor alone; these rows never change the exit status\n");
     if (n->per_invocation)
