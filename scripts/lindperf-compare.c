@@ -352,6 +352,15 @@ static int check_units(const side *o, const side *n)
 
 /* ---- the rows ------------------------------------------------------------------------ */
 
+static const lindperf_run_counter *find_name(const side *s, const lindperf_run_counter *c)
+{
+    for (size_t k = 0; k < s->name_count; k++)
+        if (lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
+                                   c->name_length))
+            return s->names[k];
+    return NULL;
+}
+
 static int collect_names(side *s)
 {
     size_t capacity = 0;
@@ -363,24 +372,10 @@ static int collect_names(side *s)
     for (size_t i = 0; i < s->count; i++)
         for (size_t j = 0; j < s->runs[i].count; j++) {
             const lindperf_run_counter *c = &s->runs[i].counters[j];
-            size_t k = 0;
-            while (k < s->name_count &&
-                   !lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
-                                           c->name_length))
-                k++;
-            if (k == s->name_count)
+            if (!find_name(s, c))
                 s->names[s->name_count++] = c;
         }
     return 0;
-}
-
-static const lindperf_run_counter *find_name(const side *s, const lindperf_run_counter *c)
-{
-    for (size_t k = 0; k < s->name_count; k++)
-        if (lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
-                                   c->name_length))
-            return s->names[k];
-    return NULL;
 }
 
 static int every_sample_has(const lindperf_run_counter *c, int net)
@@ -498,6 +493,13 @@ typedef struct {
     size_t min_old, max_old, min_new, max_new;
 } tally;
 
+/* A change of `change` in the run's unit is more than --min-ns. With no tsc_hz to convert
+ * --min-ns (ns_per_unit 0), there is no floor, and every change is. */
+static int beyond_floor(double change, const rule *how, double ns_per_unit)
+{
+    return ns_per_unit <= 0 || change * ns_per_unit > how->min_ns;
+}
+
 static void judge_row(row *r, const rule *how, const char *unit, double ns_per_unit,
                       size_t name_column, tally *t)
 {
@@ -540,12 +542,10 @@ static void judge_row(row *r, const rule *how, const char *unit, double ns_per_u
         t->unmeasurable++;
         return;
     }
-    double change_ns = (r->after - r->before) * ns_per_unit;
-    int floor_known = ns_per_unit > 0;
     int grew = measurable ? r->pct > how->threshold : r->after > r->before;
     int shrank = measurable && r->pct < -how->threshold;
-    int grew_enough = grew && (!floor_known || change_ns > how->min_ns);
-    int shrank_enough = shrank && (!floor_known || -change_ns > how->min_ns);
+    int grew_enough = grew && beyond_floor(r->after - r->before, how, ns_per_unit);
+    int shrank_enough = shrank && beyond_floor(r->before - r->after, how, ns_per_unit);
     if (grew_enough && (!r->tested || lindperf_stats_significant(r->holm_slower, ALPHA))) {
         printf("  ! slower");
         t->slower++;
@@ -796,9 +796,7 @@ static const char *judge_context(double before, double after, const rule *how,
                                  double ns_per_unit, path_tally *t)
 {
     double pct = (after - before) / before * 100.0;
-    double change_ns = (after - before) * ns_per_unit;
-    int floor_known = ns_per_unit > 0;
-    if (pct > how->threshold && (!floor_known || change_ns > how->min_ns)) {
+    if (pct > how->threshold && beyond_floor(after - before, how, ns_per_unit)) {
         t->slower++;
         return "  slower";
     }
@@ -806,7 +804,7 @@ static const char *judge_context(double before, double after, const rule *how,
         t->under_floor++;
         return "  ~ under --min-ns";
     }
-    if (pct < -how->threshold && (!floor_known || -change_ns > how->min_ns)) {
+    if (pct < -how->threshold && beyond_floor(before - after, how, ns_per_unit)) {
         t->faster++;
         return "  faster";
     }
@@ -1122,12 +1120,14 @@ static int run_ab(ab_plan *plan, const rule *how)
         }
     }
     const char *tmp = getenv("TMPDIR");
-    snprintf(plan->dir, sizeof plan->dir, "%s/lindperf-ab.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    snprintf(plan->dir, sizeof plan->dir, "%s/lindperf-ab.XXXXXX", tmp);
     if (!mkdtemp(plan->dir)) {
         fprintf(stderr,
                 "lindperf: --ab: cannot make a folder for the results in %s: %s; set TMPDIR to a "
                 "writable folder\n",
-                tmp && *tmp ? tmp : "/tmp", strerror(errno));
+                tmp, strerror(errno));
         return 2;
     }
 

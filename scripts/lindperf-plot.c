@@ -201,6 +201,15 @@ static void measure_nodes(chart *c)
     }
 }
 
+/* The index of `module` in c->modules, or c->module_count when it is not there. */
+static size_t module_index(const chart *c, const char *module)
+{
+    size_t m = 0;
+    while (m < c->module_count && strcmp(c->modules[m], module) != 0)
+        m++;
+    return m;
+}
+
 /* 0; -1 when out of memory; 1 when the call path is malformed (the message is printed). */
 static int chart_init(chart *c, const lindperf_run *run)
 {
@@ -219,24 +228,21 @@ static int chart_init(chart *c, const lindperf_run *run)
         return -1;
     }
     for (size_t i = 0; i < run->count; i++) {
-        const lindperf_run_counter *k = &run->counters[i];
-        size_t m = 0;
-        while (m < c->module_count && strcmp(c->modules[m], k->module) != 0)
-            m++;
+        const char *module = run->counters[i].module;
+        size_t m = module_index(c, module);
         if (m == c->module_count)
-            c->modules[c->module_count++] = k->module;
+            c->modules[c->module_count++] = module;
         c->module_of[i] = m;
     }
     measure_nodes(c);
     return 0;
 }
 
+/* A call-path node's module is NULL when no counter of the run has its name. */
 static const char *module_colour(const chart *c, const char *module)
 {
-    for (size_t m = 0; module && m < c->module_count; m++)
-        if (strcmp(c->modules[m], module) == 0)
-            return palette[m % PALETTE_SIZE];
-    return UNKNOWN_MODULE_COLOUR;
+    size_t m = module ? module_index(c, module) : c->module_count;
+    return m < c->module_count ? palette[m % PALETTE_SIZE] : UNKNOWN_MODULE_COLOUR;
 }
 
 /* ---- drawing ------------------------------------------------------------------------ */
