@@ -112,16 +112,6 @@ static int lindperf_tree__bad(const lindperf_run *run, const lindperf_json *item
     return -1;
 }
 
-/* A number or null (unknown); anything else is refused. */
-static int lindperf_tree__figure(const lindperf_json *item, const char *key, double *value,
-                                 int *known)
-{
-    const lindperf_json *v = lindperf_json_get(item, key);
-    *known = v && v->type == LINDPERF_JSON_NUMBER;
-    *value = *known ? v->number : 0;
-    return !v || *known || v->type == LINDPERF_JSON_NULL ? 0 : -1;
-}
-
 /* The index of the node before `before` whose "id" is `id`, or LINDPERF_TREE_NONE. The
  * header numbers nodes in order, so the first guess almost always holds. */
 static long lindperf_tree__index_of(const double *ids, size_t before, double id)
@@ -152,8 +142,8 @@ static int lindperf_tree__node(const lindperf_run *run, const lindperf_json *ite
         return lindperf_tree__bad(run, item, index, "has no string \"name\"");
     if (!calls || calls->type != LINDPERF_JSON_NUMBER)
         return lindperf_tree__bad(run, item, index, "has no number \"calls\"");
-    if (lindperf_tree__figure(item, "total", &n->total, &n->has_total) != 0 ||
-        lindperf_tree__figure(item, "self", &n->self, &n->has_self) != 0)
+    if (lindperf_run_optional_number(item, "total", &n->total, &n->has_total) != 0 ||
+        lindperf_run_optional_number(item, "self", &n->self, &n->has_self) != 0)
         return lindperf_tree__bad(run, item, index, "has a \"total\" or \"self\" that is not a "
                                   "number or null");
     if (time && time->type != LINDPERF_JSON_NULL &&   /* null: a context left untimed */
