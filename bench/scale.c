@@ -147,8 +147,19 @@ static void *time_one(void *arg)
     return NULL;
 }
 
+static void every_counter_live(void)
+{
+    lindperf_set_timer(LINDPERF_CLOCK);
+    lindperf__set_modes(NULL, 0, 0, lindperf__live_mode());
+    lindperf_reset_all();
+}
+
+/* Every counter live, then `threads` threads started, each on its counter, all waiting
+ * at the gate before they time anything. */
 static member *gather(crowd *c, size_t threads)
 {
+    c->counters = lindperf_counter_count();
+    every_counter_live();
     member *m = (member *)calloc(threads, sizeof *m);
     pthread_attr_t attr;
     if (!m || pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, THREAD_STACK) != 0)
@@ -168,13 +179,6 @@ static member *gather(crowd *c, size_t threads)
     return m;
 }
 
-static void every_counter_live(void)
-{
-    lindperf_set_timer(LINDPERF_CLOCK);
-    lindperf__set_modes(NULL, 0, 0, lindperf__live_mode());
-    lindperf_reset_all();
-}
-
 static int calls_are_exact(size_t counters, size_t threads)
 {
     for (size_t i = 0; i < counters; i++) {
@@ -185,11 +189,20 @@ static int calls_are_exact(size_t counters, size_t threads)
     return 1;
 }
 
+/* Lets the threads exit and joins them; 1 when every counter has the calls they made. */
+static int disperse(crowd *c, member *m, size_t threads)
+{
+    pthread_barrier_wait(&c->gate);   /* exit */
+    for (size_t i = 0; i < threads; i++)
+        pthread_join(m[i].thread, NULL);
+    free(m);
+    lindperf_enable_only(NULL);
+    return calls_are_exact(c->counters, threads);
+}
+
 static int threads_timing(size_t threads)
 {
     crowd c;
-    c.counters = lindperf_counter_count();
-    every_counter_live();
     member *m = gather(&c, threads);
     if (!m)
         return 1;
@@ -197,16 +210,11 @@ static int threads_timing(size_t threads)
     pthread_barrier_wait(&c.gate);   /* time */
     pthread_barrier_wait(&c.gate);   /* timed */
     long after = status_kb("VmRSS");
-    pthread_barrier_wait(&c.gate);   /* exit */
-    for (size_t i = 0; i < threads; i++)
-        pthread_join(m[i].thread, NULL);
-    lindperf_enable_only(NULL);
-    int exact = calls_are_exact(c.counters, threads);
+    int exact = disperse(&c, m, threads);
     printf("per-thread memory: %zu counters x %zu live threads each timing one: RSS %.1f MB "
            "(target <= 200 MB); lindperf's part %.1f MB, %.1f KB a thread; calls %s\n",
            c.counters, threads, mb(after), mb(after - before),
            (double)(after - before) / (double)threads, exact ? "exact" : "WRONG");
-    free(m);
     return !exact;
 }
 
@@ -214,8 +222,6 @@ static int threads_timing(size_t threads)
 static int failure(size_t threads)
 {
     crowd c;
-    c.counters = lindperf_counter_count();
-    every_counter_live();
     member *m = gather(&c, threads);
     if (!m)
         return 1;
@@ -224,21 +230,16 @@ static int failure(size_t threads)
     tight = old;
     tight.rlim_cur = (rlim_t)status_kb("VmSize") * 1024;
     setrlimit(RLIMIT_AS, &tight);
-    pthread_barrier_wait(&c.gate);
-    pthread_barrier_wait(&c.gate);
+    pthread_barrier_wait(&c.gate);   /* time */
+    pthread_barrier_wait(&c.gate);   /* timed */
     setrlimit(RLIMIT_AS, &old);
-    pthread_barrier_wait(&c.gate);
-    for (size_t i = 0; i < threads; i++)
-        pthread_join(m[i].thread, NULL);
-    lindperf_enable_only(NULL);
-    int exact = calls_are_exact(c.counters, threads);
+    int exact = disperse(&c, m, threads);
     FILE *sink = fopen("/dev/null", "w");
     lindperf_report(sink);   /* says on stderr what storage could not do */
     if (sink)
         fclose(sink);
     printf("failed allocation: %zu threads timed while mmap was refused: calls %s\n", threads,
            exact ? "exact" : "WRONG");
-    free(m);
     return !exact;
 }
 

@@ -68,7 +68,6 @@
 #define VALUE_COLUMN          13
 #define PATH_INDENT           2    /* columns per level of the call path */
 #define PATH_COLUMN_MAX       46   /* so that a call-path row fits in 100 columns */
-#define ESTIMATE_MARK         "\xe2\x89\x88"   /* U+2248, as the text report marks one */
 #define HOST_ERROR_LINES      20
 
 static const char usage[] =
@@ -353,6 +352,15 @@ static int check_units(const side *o, const side *n)
 
 /* ---- the rows ------------------------------------------------------------------------ */
 
+static const lindperf_run_counter *find_name(const side *s, const lindperf_run_counter *c)
+{
+    for (size_t k = 0; k < s->name_count; k++)
+        if (lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
+                                   c->name_length))
+            return s->names[k];
+    return NULL;
+}
+
 static int collect_names(side *s)
 {
     size_t capacity = 0;
@@ -364,24 +372,10 @@ static int collect_names(side *s)
     for (size_t i = 0; i < s->count; i++)
         for (size_t j = 0; j < s->runs[i].count; j++) {
             const lindperf_run_counter *c = &s->runs[i].counters[j];
-            size_t k = 0;
-            while (k < s->name_count &&
-                   !lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
-                                           c->name_length))
-                k++;
-            if (k == s->name_count)
+            if (!find_name(s, c))
                 s->names[s->name_count++] = c;
         }
     return 0;
-}
-
-static const lindperf_run_counter *find_name(const side *s, const lindperf_run_counter *c)
-{
-    for (size_t k = 0; k < s->name_count; k++)
-        if (lindperf_run_same_name(s->names[k]->name, s->names[k]->name_length, c->name,
-                                   c->name_length))
-            return s->names[k];
-    return NULL;
 }
 
 static int every_sample_has(const lindperf_run_counter *c, int net)
@@ -499,6 +493,13 @@ typedef struct {
     size_t min_old, max_old, min_new, max_new;
 } tally;
 
+/* A change of `change` in the run's unit is more than --min-ns. With no tsc_hz to convert
+ * --min-ns (ns_per_unit 0), there is no floor, and every change is. */
+static int beyond_floor(double change, const rule *how, double ns_per_unit)
+{
+    return ns_per_unit <= 0 || change * ns_per_unit > how->min_ns;
+}
+
 static void judge_row(row *r, const rule *how, const char *unit, double ns_per_unit,
                       size_t name_column, tally *t)
 {
@@ -541,12 +542,10 @@ static void judge_row(row *r, const rule *how, const char *unit, double ns_per_u
         t->unmeasurable++;
         return;
     }
-    double change_ns = (r->after - r->before) * ns_per_unit;
-    int floor_known = ns_per_unit > 0;
     int grew = measurable ? r->pct > how->threshold : r->after > r->before;
     int shrank = measurable && r->pct < -how->threshold;
-    int grew_enough = grew && (!floor_known || change_ns > how->min_ns);
-    int shrank_enough = shrank && (!floor_known || -change_ns > how->min_ns);
+    int grew_enough = grew && beyond_floor(r->after - r->before, how, ns_per_unit);
+    int shrank_enough = shrank && beyond_floor(r->before - r->after, how, ns_per_unit);
     if (grew_enough && (!r->tested || lindperf_stats_significant(r->holm_slower, ALPHA))) {
         printf("  ! slower");
         t->slower++;
@@ -785,15 +784,11 @@ static int collect_contexts(const side *o, const side *n, context_set *all)
 static int context_figure(const context *c, int which, const char *unit, double *value,
                           char *buf, size_t size)
 {
-    char text[32];
-    if (!c->known[which]) {
-        snprintf(buf, size, "-");
-        return 0;
-    }
-    *value = lindperf_stats_median(c->per_call[which], c->known[which]);
-    lindperf_run_format(*value, unit, 3, text, sizeof text);
-    snprintf(buf, size, "%s%s", c->estimated[which] ? ESTIMATE_MARK : "", text);
-    return 1;
+    int known = c->known[which] > 0;
+    if (known)
+        *value = lindperf_stats_median(c->per_call[which], c->known[which]);
+    lindperf_tree_format(known, known ? *value : 0, c->estimated[which], unit, buf, size);
+    return known;
 }
 
 /* The counters' rule without the test: beyond the threshold and beyond --min-ns. */
@@ -801,9 +796,7 @@ static const char *judge_context(double before, double after, const rule *how,
                                  double ns_per_unit, path_tally *t)
 {
     double pct = (after - before) / before * 100.0;
-    double change_ns = (after - before) * ns_per_unit;
-    int floor_known = ns_per_unit > 0;
-    if (pct > how->threshold && (!floor_known || change_ns > how->min_ns)) {
+    if (pct > how->threshold && beyond_floor(after - before, how, ns_per_unit)) {
         t->slower++;
         return "  slower";
     }
@@ -811,7 +804,7 @@ static const char *judge_context(double before, double after, const rule *how,
         t->under_floor++;
         return "  ~ under --min-ns";
     }
-    if (pct < -how->threshold && (!floor_known || -change_ns > how->min_ns)) {
+    if (pct < -how->threshold && beyond_floor(before - after, how, ns_per_unit)) {
         t->faster++;
         return "  faster";
     }
@@ -866,7 +859,7 @@ static void print_path_footer(const side *n, const path_tally *t)
         printf("  %zu without a time on one side or both (-): not compared\n", t->unknown);
     if (t->estimated)
         printf("  %s: estimated, the counter's per-call figure (its contexts were not all kept)\n",
-               ESTIMATE_MARK);
+               LINDPERF_TREE_ESTIMATE_MARK);
     printf("  no noise estimate: tree nodes carry no per-repetition samples, so a context is\n"
            "  judged on the threshold and floor alone; these rows never change the exit status\n");
     if (n->per_invocation)
@@ -1127,12 +1120,14 @@ static int run_ab(ab_plan *plan, const rule *how)
         }
     }
     const char *tmp = getenv("TMPDIR");
-    snprintf(plan->dir, sizeof plan->dir, "%s/lindperf-ab.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    snprintf(plan->dir, sizeof plan->dir, "%s/lindperf-ab.XXXXXX", tmp);
     if (!mkdtemp(plan->dir)) {
         fprintf(stderr,
                 "lindperf: --ab: cannot make a folder for the results in %s: %s; set TMPDIR to a "
                 "writable folder\n",
-                tmp && *tmp ? tmp : "/tmp", strerror(errno));
+                tmp, strerror(errno));
         return 2;
     }
 

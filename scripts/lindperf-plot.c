@@ -57,7 +57,6 @@
 #define SANS_FONT "DejaVu Sans, Helvetica, Arial, sans-serif"
 #define NOTE_COLOUR "#b03a2e"
 #define UNKNOWN_MODULE_COLOUR "#bbbbbb"
-#define ESTIMATE_MARK "\xe2\x89\x88"   /* U+2248, as the text report marks an estimate */
 
 /* Tableau 10: distinct in hue and still distinct for most colour-blind readers. */
 static const char *const palette[] = {
@@ -202,6 +201,15 @@ static void measure_nodes(chart *c)
     }
 }
 
+/* The index of `module` in c->modules, or c->module_count when it is not there. */
+static size_t module_index(const chart *c, const char *module)
+{
+    size_t m = 0;
+    while (m < c->module_count && strcmp(c->modules[m], module) != 0)
+        m++;
+    return m;
+}
+
 /* 0; -1 when out of memory; 1 when the call path is malformed (the message is printed). */
 static int chart_init(chart *c, const lindperf_run *run)
 {
@@ -220,24 +228,21 @@ static int chart_init(chart *c, const lindperf_run *run)
         return -1;
     }
     for (size_t i = 0; i < run->count; i++) {
-        const lindperf_run_counter *k = &run->counters[i];
-        size_t m = 0;
-        while (m < c->module_count && strcmp(c->modules[m], k->module) != 0)
-            m++;
+        const char *module = run->counters[i].module;
+        size_t m = module_index(c, module);
         if (m == c->module_count)
-            c->modules[c->module_count++] = k->module;
+            c->modules[c->module_count++] = module;
         c->module_of[i] = m;
     }
     measure_nodes(c);
     return 0;
 }
 
+/* A call-path node's module is NULL when no counter of the run has its name. */
 static const char *module_colour(const chart *c, const char *module)
 {
-    for (size_t m = 0; module && m < c->module_count; m++)
-        if (strcmp(c->modules[m], module) == 0)
-            return palette[m % PALETTE_SIZE];
-    return UNKNOWN_MODULE_COLOUR;
+    size_t m = module ? module_index(c, module) : c->module_count;
+    return m < c->module_count ? palette[m % PALETTE_SIZE] : UNKNOWN_MODULE_COLOUR;
 }
 
 /* ---- drawing ------------------------------------------------------------------------ */
@@ -441,31 +446,32 @@ static int self_estimated(const lindperf_tree *t, size_t i)
     return estimated;
 }
 
-/* A figure as the table shows it: "-" when unknown, a mark before an estimate. */
-static void format_figure(const chart *c, int known, double v, int estimated, char *buf,
-                          size_t size)
+/* A node's figures as its tooltip and its table row show them. */
+typedef struct {
+    char total[48], avg[48], self[48];
+} node_figures;
+
+static node_figures figures_of(const chart *c, size_t i)
 {
-    char value[32];
-    if (!known) {
-        snprintf(buf, size, "-");
-        return;
-    }
-    lindperf_run_format(v, c->run->unit, 3, value, sizeof value);
-    snprintf(buf, size, "%s%s", estimated ? ESTIMATE_MARK : "", value);
+    const lindperf_tree_node *n = &c->tree.nodes[i];
+    const char *unit = c->run->unit;
+    node_figures f;
+    lindperf_tree_format(n->has_total, n->total, n->estimated, unit, f.total, sizeof f.total);
+    lindperf_tree_format(n->has_total && n->calls > 0, n->calls > 0 ? n->total / n->calls : 0,
+                         n->estimated, unit, f.avg, sizeof f.avg);
+    lindperf_tree_format(n->has_self, n->self, self_estimated(&c->tree, i), unit, f.self,
+                         sizeof f.self);
+    return f;
 }
 
 static void node_title(FILE *out, const chart *c, size_t i)
 {
     const lindperf_tree_node *n = &c->tree.nodes[i];
-    char total[48], avg[48], self[48];
-    format_figure(c, n->has_total, n->total, n->estimated, total, sizeof total);
-    format_figure(c, n->has_total && n->calls > 0, n->calls > 0 ? n->total / n->calls : 0,
-                  n->estimated, avg, sizeof avg);
-    format_figure(c, n->has_self, n->self, self_estimated(&c->tree, i), self, sizeof self);
+    node_figures f = figures_of(c, i);
     fputs("<title>", out);
     xml_text(out, n->name, n->name_length, 0);
     fprintf(out, ": %.0f call%s, total %s, avg %s, self %s%s%s</title>", n->calls,
-            n->calls == 1 ? "" : "s", total, avg, self,
+            n->calls == 1 ? "" : "s", f.total, f.avg, f.self,
             self_below_zero(n) ? " (below zero from noise: drawn as zero width)" : "",
             n->estimated ? " (estimated from the counter's per-call figure)" : "");
 }
@@ -502,7 +508,8 @@ static void draw_node(FILE *out, const chart *c, size_t i, double x, double widt
     if (width >= NODE_LABEL_MIN_WIDTH) {
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" font-family=\"%s\" font-size=\"%d\" "
                 "fill=\"%s\">%s", x + 4, y + 14, MONO_FONT, FONT_SIZE - 1,
-                n->estimated ? "#222222" : text_colour_on(fill), n->estimated ? ESTIMATE_MARK : "");
+                n->estimated ? "#222222" : text_colour_on(fill),
+                n->estimated ? LINDPERF_TREE_ESTIMATE_MARK : "");
         xml_text(out, n->name, n->name_length, (size_t)((width - 8) / CHAR_WIDTH) - n->estimated);
         fputs("</text>\n", out);
     }
@@ -587,15 +594,12 @@ static double draw_table(FILE *out, const chart *c, size_t root, size_t end,
         double indent = (n->depth - t->nodes[root].depth) * TABLE_INDENT;
         double name_x = MARGIN + indent + 16;
         size_t name_chars = name_x < TABLE_NAME_END ? (TABLE_NAME_END - name_x) / CHAR_WIDTH : 0;
-        char calls[32], avg[48], total[48], self[48], share[32];
+        char calls[32], share[32];
+        node_figures f = figures_of(c, i);
         int below_zero = self_below_zero(n);
         snprintf(calls, sizeof calls, "%.0f", n->calls);
-        format_figure(c, n->has_total && n->calls > 0, n->calls > 0 ? n->total / n->calls : 0,
-                      n->estimated, avg, sizeof avg);
-        format_figure(c, n->has_total, n->total, n->estimated, total, sizeof total);
-        format_figure(c, n->has_self, n->self, self_estimated(t, i), self, sizeof self);
         if (below_zero)
-            snprintf(self, sizeof self, "~0");
+            snprintf(f.self, sizeof f.self, "~0");
         snprintf(share, sizeof share, "%.1f%%", drawn_share(c, layout, root, i) * 100);
         y += ROW_HEIGHT - 2;
         fprintf(out, "<rect class=\"swatch\" x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" "
@@ -605,9 +609,9 @@ static double draw_table(FILE *out, const chart *c, size_t root, size_t end,
         xml_text(out, n->name, n->name_length, name_chars > 4 ? name_chars : 4);
         fputs("</text>\n", out);
         table_cell(out, TABLE_CALLS_END, y, "#222222", calls);
-        table_cell(out, TABLE_AVG_END, y, "#222222", avg);
-        table_cell(out, TABLE_TOTAL_END, y, "#222222", total);
-        table_cell(out, TABLE_SELF_END, y, below_zero ? NOTE_COLOUR : "#222222", self);
+        table_cell(out, TABLE_AVG_END, y, "#222222", f.avg);
+        table_cell(out, TABLE_TOTAL_END, y, "#222222", f.total);
+        table_cell(out, TABLE_SELF_END, y, below_zero ? NOTE_COLOUR : "#222222", f.self);
         table_cell(out, TABLE_SHARE_END, y, "#222222", share);
     }
     return y + 8;
@@ -653,9 +657,9 @@ static double draw_call_path_notes(FILE *out, const chart *c, double y)
                  "the children are scaled to fit it.");
     }
     if (estimated) {
-        snprintf(text, sizeof text, ESTIMATE_MARK ", faded and dashed: %zu node%s could not "
-                 "keep %s context in the timed run, so %s the counter's per-call figure times "
-                 "%s calls.", estimated, estimated == 1 ? "" : "s",
+        snprintf(text, sizeof text, LINDPERF_TREE_ESTIMATE_MARK ", faded and dashed: %zu node%s "
+                 "could not keep %s context in the timed run, so %s the counter's per-call figure "
+                 "times %s calls.", estimated, estimated == 1 ? "" : "s",
                  estimated == 1 ? "its" : "their", estimated == 1 ? "it gets" : "they get",
                  estimated == 1 ? "its" : "their");
         y = note(out, y, "#666666", text);
@@ -692,7 +696,8 @@ static double draw_call_path(FILE *out, const chart *c, double y)
             end++;
         const lindperf_tree_node *r = &t->nodes[root];
         char total[48];
-        format_figure(c, r->has_total, r->total, r->estimated, total, sizeof total);
+        lindperf_tree_format(r->has_total, r->total, r->estimated, c->run->unit, total,
+                             sizeof total);
         y += 30;
         fprintf(out, "<text x=\"%d\" y=\"%.1f\" font-size=\"%d\"><tspan font-family=\"%s\" "
                 "font-weight=\"bold\">", MARGIN, y, FONT_SIZE, MONO_FONT);

@@ -77,15 +77,24 @@ static const char *lindperf_run__string(const lindperf_json *object, const char 
     return v->string;
 }
 
-/* A sample's "net" or "p50": a number, or null/absent for "not measured". */
+/* A figure that a file may leave out: a number, or null or absent for "not measured"
+ * (*present 0, *value 0). 0, or -1 when it is something else. */
+static inline int lindperf_run_optional_number(const lindperf_json *object, const char *key,
+                                               double *value, int *present)
+{
+    const lindperf_json *v = lindperf_json_get(object, key);
+    *present = v && v->type == LINDPERF_JSON_NUMBER;
+    *value = *present ? v->number : 0;
+    return !v || *present || v->type == LINDPERF_JSON_NULL ? 0 : -1;
+}
+
+/* A sample's "net" or "p50", with a message when it is neither a number nor null. */
 static int lindperf_run__optional(const lindperf_run *run, const lindperf_run_counter *c,
                                   const lindperf_json *sample, const char *key, double *value,
                                   int *present)
 {
-    const lindperf_json *v = lindperf_json_get(sample, key);
-    *present = v && v->type == LINDPERF_JSON_NUMBER;
-    *value = *present ? v->number : 0;
-    if (v && !*present && v->type != LINDPERF_JSON_NULL) {
+    if (lindperf_run_optional_number(sample, key, value, present) != 0) {
+        const lindperf_json *v = lindperf_json_get(sample, key);
         fprintf(stderr, "lindperf: %s:%zu: a sample of %s has \"%s\" %s, not a number or null; "
                 "is this a lindperf --perf-json file?\n", run->path, sample->line, c->name, key,
                 lindperf_json_type_name(v->type));
@@ -119,8 +128,8 @@ static int lindperf_run__samples(const lindperf_run *run, const lindperf_json *i
                     "is this a lindperf --perf-json file?\n", run->path, s->line, i + 1, c->name);
             return -1;
         }
-        c->samples[i].gross = gross->number;
         lindperf_run_sample *sample = &c->samples[i];
+        sample->gross = gross->number;
         if (lindperf_run__optional(run, c, s, "net", &sample->net, &sample->has_net) != 0 ||
             lindperf_run__optional(run, c, s, "p50", &sample->p50, &sample->has_p50) != 0)
             return -1;
@@ -162,9 +171,8 @@ static int lindperf_run__counter(const lindperf_run *run, size_t index, const li
         }
         *fields[i] = v->number;
     }
-    const lindperf_json *p50 = lindperf_json_get(item, "p50");
-    c->has_p50 = p50 && p50->type == LINDPERF_JSON_NUMBER;
-    c->p50 = c->has_p50 ? p50->number : 0;
+    /* The status is dropped on purpose: a counter's p50 of another type reads as absent. */
+    (void)lindperf_run_optional_number(item, "p50", &c->p50, &c->has_p50);
     c->parent = lindperf_run__string(item, "parent", &c->parent_length);
     return lindperf_run__samples(run, item, c);
 }

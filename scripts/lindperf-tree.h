@@ -6,6 +6,9 @@
  *     for (size_t i = 0; i < tree.count; i++) ... tree.nodes[i].self ...
  *     lindperf_tree_free(&tree);
  *
+ * lindperf_tree_format writes a node's figure the way both tools show it: "-" when it is
+ * unknown, LINDPERF_TREE_ESTIMATE_MARK before an estimate.
+ *
  * Two sources, one shape
  *     - A file with a top-level "tree" (docs/design.md) holds the calling-context tree:
  *       one node per path of counters from a root, depth first, each with its parent's
@@ -31,6 +34,7 @@
 #include "lindperf-run.h"
 
 #define LINDPERF_TREE_NONE (-1L)
+#define LINDPERF_TREE_ESTIMATE_MARK "\xe2\x89\x88"   /* U+2248, as the text report marks one */
 
 typedef struct {
     const char *name;               /* "module::name"; may hold NUL bytes, hence the length */
@@ -58,6 +62,19 @@ static inline void lindperf_tree_free(lindperf_tree *tree)
 {
     free(tree->nodes);
     memset(tree, 0, sizeof *tree);
+}
+
+/* `value` in `unit` as the text report writes it, or "-" when it is not `known`. */
+static inline void lindperf_tree_format(int known, double value, int estimated, const char *unit,
+                                        char *buf, size_t size)
+{
+    char text[32];
+    if (!known) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    lindperf_run_format(value, unit, 3, text, sizeof text);
+    snprintf(buf, size, "%s%s", estimated ? LINDPERF_TREE_ESTIMATE_MARK : "", text);
 }
 
 static const char *lindperf_tree__module_of(const lindperf_run *run, const char *name,
@@ -95,16 +112,6 @@ static int lindperf_tree__bad(const lindperf_run *run, const lindperf_json *item
     return -1;
 }
 
-/* A number or null (unknown); anything else is refused. */
-static int lindperf_tree__figure(const lindperf_json *item, const char *key, double *value,
-                                 int *known)
-{
-    const lindperf_json *v = lindperf_json_get(item, key);
-    *known = v && v->type == LINDPERF_JSON_NUMBER;
-    *value = *known ? v->number : 0;
-    return !v || *known || v->type == LINDPERF_JSON_NULL ? 0 : -1;
-}
-
 /* The index of the node before `before` whose "id" is `id`, or LINDPERF_TREE_NONE. The
  * header numbers nodes in order, so the first guess almost always holds. */
 static long lindperf_tree__index_of(const double *ids, size_t before, double id)
@@ -135,8 +142,8 @@ static int lindperf_tree__node(const lindperf_run *run, const lindperf_json *ite
         return lindperf_tree__bad(run, item, index, "has no string \"name\"");
     if (!calls || calls->type != LINDPERF_JSON_NUMBER)
         return lindperf_tree__bad(run, item, index, "has no number \"calls\"");
-    if (lindperf_tree__figure(item, "total", &n->total, &n->has_total) != 0 ||
-        lindperf_tree__figure(item, "self", &n->self, &n->has_self) != 0)
+    if (lindperf_run_optional_number(item, "total", &n->total, &n->has_total) != 0 ||
+        lindperf_run_optional_number(item, "self", &n->self, &n->has_self) != 0)
         return lindperf_tree__bad(run, item, index, "has a \"total\" or \"self\" that is not a "
                                   "number or null");
     if (time && time->type != LINDPERF_JSON_NULL &&   /* null: a context left untimed */
@@ -147,11 +154,10 @@ static int lindperf_tree__node(const lindperf_run *run, const lindperf_json *ite
     ids[index] = id->number;
     if (lindperf_tree__index_of(ids, index, id->number) != LINDPERF_TREE_NONE)
         return lindperf_tree__bad(run, item, index, "repeats the \"id\" of an earlier node");
-    n->parent = LINDPERF_TREE_NONE;
-    if (parent && parent->type == LINDPERF_JSON_NUMBER)
-        n->parent = lindperf_tree__index_of(ids, index, parent->number);
-    if ((parent && parent->type != LINDPERF_JSON_NULL && parent->type != LINDPERF_JSON_NUMBER) ||
-        (parent && parent->type == LINDPERF_JSON_NUMBER && n->parent == LINDPERF_TREE_NONE))
+    n->parent = parent && parent->type == LINDPERF_JSON_NUMBER
+                    ? lindperf_tree__index_of(ids, index, parent->number)
+                    : LINDPERF_TREE_NONE;
+    if (parent && parent->type != LINDPERF_JSON_NULL && n->parent == LINDPERF_TREE_NONE)
         return lindperf_tree__bad(run, item, index, "has a \"parent\" that is not the id of an "
                                   "earlier node (the tree is written depth first)");
     n->name = name->string;
@@ -234,7 +240,7 @@ static size_t lindperf_tree__emit(const lindperf_run *run, const long *parent_of
     for (size_t i = 0; i < run->count; i++) {
         if (parent_of[i] != (long)k)
             continue;
-        tree->nodes[self_index].self -= totals[i];
+        n->self -= totals[i];
         next = lindperf_tree__emit(run, parent_of, totals, i, self_index, tree, next);
     }
     return next;

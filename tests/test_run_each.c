@@ -3,6 +3,7 @@
 #define LINDPERF_IMPLEMENTATION   /* the one file of this program with the library's code */
 #include "report_fixture.h"
 #include "now_ns.h"
+#include "run_fixture.h"
 
 typedef struct workload_log {
     int runs;
@@ -81,13 +82,19 @@ static void run_each_returns_minus_one_when_the_report_cannot_be_written(void **
 /* Takes perf flags as a host would, so that --perf-only is set the way users set it. */
 static void parse(const char *first, const char *second, const char *third)
 {
-    char *argv[] = {(char *)"host", (char *)first, (char *)second, (char *)third, NULL};
-    int argc = third ? 4 : second ? 3 : 2;
-    lindperf_timer timer = LINDPERF_OFF;
-    char why[256] = "";
-    if (lindperf_try_parse_args(&argc, argv, &timer, why, sizeof why) != 0)
-        fail_msg("%s", why);
-    assert_int_equal(timer, LINDPERF_CLOCK);
+    assert_int_equal(parse_flags(first, second, third, (const char *)NULL), LINDPERF_CLOCK);
+}
+
+/* lindperf_run_each over the workload with its report thrown away: its status, and in
+ * *said what it wrote to stderr (the caller frees it). */
+static int run_each_saying(workload_log *log, char **said)
+{
+    FILE *out = capture();
+    catch_stderr();
+    int status = lindperf_run_each(LINDPERF_CLOCK, workload, log, out);
+    *said = release_stderr();
+    free(captured_text(out));
+    return status;
 }
 
 static void perf_only_matching_only_unreached_counters_says_so_and_fails(void **state)
@@ -95,11 +102,8 @@ static void perf_only_matching_only_unreached_counters_says_so_and_fails(void **
     (void)state;
     parse("--perf", "--perf-only=beta::*", NULL);
     workload_log log = {0, 0};
-    FILE *out = capture();
-    catch_stderr();
-    int status = lindperf_run_each(LINDPERF_CLOCK, workload, &log, out);
-    char *said = release_stderr();
-    free(captured_text(out));
+    char *said;
+    int status = run_each_saying(&log, &said);
     assert_int_equal(status, -1);
     assert_int_equal(log.runs, 1);   /* the discovery run, and nothing to time after it */
     assert_non_null(strstr(said, "lindperf: --perf-only=beta::* matches only counters that the "
@@ -112,11 +116,8 @@ static void perf_only_naming_one_unreached_pattern_among_others_warns_and_runs(v
     (void)state;
     parse("--perf", "--perf-only=alpha::lex", "--perf-only=beta::one");
     workload_log log = {0, 0};
-    FILE *out = capture();
-    catch_stderr();
-    int status = lindperf_run_each(LINDPERF_CLOCK, workload, &log, out);
-    char *said = release_stderr();
-    free(captured_text(out));
+    char *said;
+    int status = run_each_saying(&log, &said);
     assert_int_equal(status, 0);
     assert_int_equal(log.runs, 1 + 1);
     assert_int_equal(lindperf_counter_calls(lindperf_find("alpha::lex")), 1);
